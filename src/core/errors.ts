@@ -1,0 +1,42 @@
+/**
+ * The error tree. Every error edgebot raises on purpose is one of these, so callers can
+ * decide by class: retry only `ExchangeError` with `temporary: true`, refuse bad input with
+ * its message, crash only on bugs.
+ */
+export class EdgebotError extends Error {
+  override name = 'EdgebotError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A config file or setting is missing or malformed. `field` names the offending path. */
+export class ConfigError extends EdgebotError {
+  override name = 'ConfigError';
+  constructor(message: string, readonly field?: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Market data or a state file is broken (bad candle, corrupt JSON, wrong schema). */
+export class DataError extends EdgebotError {
+  override name = 'DataError';
+}
+
+/** An exchange call failed. `temporary` errors (network, rate limit) may be retried with backoff. */
+export class ExchangeError extends EdgebotError {
+  override name = 'ExchangeError';
+  constructor(message: string, readonly temporary: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** An order was refused by edgebot's own checks or by the venue. */
+export class OrderError extends EdgebotError {
+  override name = 'OrderError';
+}
+
+/** A signal definition or evaluation is invalid (unknown rule, bad params, invalid validated.json). */
+export class SignalError extends EdgebotError {
+  override name = 'SignalError';
+}
