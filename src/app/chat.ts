@@ -1,0 +1,51 @@
+import type { Runtime } from './runtime.js';
+import type { ChatAdapter } from '../notifier/chat.js';
+import { ConsoleChat } from '../notifier/console-chat.js';
+import { ChatRouter, type RouterExtras } from '../notifier/router.js';
+import { createBot } from '../notifier/telegram/bot.js';
+import { TelegramChat } from '../notifier/telegram/telegram-chat.js';
+import { loadTelegramConfig } from '../config/load.js';
+import { ConfigError } from '../core/errors.js';
+
+export interface ChatIo {
+  input: NodeJS.ReadableStream | null;
+  output: NodeJS.WritableStream;
+  /** Secrets list the logger scrubs; the bot token is added here once known. */
+  secrets: string[];
+  extras?: RouterExtras;
+  /** Pause between Telegram sends (tests use 0). */
+  minIntervalMs?: number;
+}
+
+/**
+ * Opens the chat the config asks for: Telegram when `.telegram_config.json` (or
+ * TELEGRAM_BOT_TOKEN) is present and `chat` is not "console", else the console chat.
+ * @throws ConfigError when `chat: "telegram"` is set but no Telegram config exists
+ */
+export async function openChat(rt: Runtime, io: ChatIo): Promise<ChatAdapter> {
+  const router = new ChatRouter(rt, io.extras);
+  const cfg = rt.config;
+  const tg = cfg.chat === 'console' ? null : loadTelegramConfig(cfg.telegram.configFile);
+  if (!tg) {
+    if (cfg.chat === 'telegram') throw new ConfigError(`chat is "telegram" but ${cfg.telegram.configFile} is missing and TELEGRAM_BOT_TOKEN is not set`, 'chat');
+    const chat = new ConsoleChat(rt, router, { input: io.input, output: io.output });
+    await chat.start();
+    return chat;
+  }
+  io.secrets.push(tg.token);
+  const state = rt.store.data.telegram;
+  const bot = createBot(tg.token, {
+    router,
+    policy: { allowedUserIds: tg.allowed_user_ids, chatId: tg.chat_id },
+    log: rt.log,
+    apiRoot: cfg.telegram.apiRoot,
+    lastUpdateId: () => state.lastUpdateId,
+    setLastUpdateId: (id) => {
+      state.lastUpdateId = id;
+      rt.store.save();
+    },
+  });
+  const chat = new TelegramChat(rt, bot, { chatId: tg.chat_id, minIntervalMs: io.minIntervalMs ?? 1000 });
+  await chat.start();
+  return chat;
+}

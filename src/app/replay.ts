@@ -1,0 +1,122 @@
+import { rmSync } from 'node:fs';
+import { ReplayClock } from '../core/clock.js';
+import { loadConfig, loadLiveParams } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { loadCandleDir } from '../feed/csv.js';
+import { ReplayFeed } from '../feed/replay.js';
+import { createLogger } from '../notifier/logger.js';
+import { StateStore, corruptStateMessage } from '../store/state-store.js';
+import { createRuntime, type Runtime } from './runtime.js';
+import { openChat } from './chat.js';
+import type { ChatAdapter } from '../notifier/chat.js';
+
+export interface ReplayOptions {
+  /** Folder of `<SYMBOL>.csv[.gz]` candle files; symbols come from the file names. */
+  data: string;
+  /** Config file; without one, replay uses the console chat and `autoTrade: "paper"`. */
+  config?: string;
+  /** Clip to open times in [from, to), ms UTC. */
+  from?: number;
+  to?: number;
+  /** 0 = as fast as possible, N = N× real time. */
+  speed?: number;
+  /** State file; replays start from a fresh one each run. */
+  statePath?: string;
+  /** Streams (tests use their own). */
+  input?: NodeJS.ReadableStream | null;
+  output?: NodeJS.WritableStream;
+}
+
+/** The replay's last line (SPEC: one JSON object). Money in quote currency. */
+export interface ReplaySummary {
+  candles: number;
+  cards: number;
+  trades: number;
+  winRate: number;
+  pnl: number;
+  maxDrawdownPercent: number;
+  elapsedMs: number;
+  candlesPerSecond: number;
+}
+
+/** A prepared replay: the runtime, its chat and feed, ready to `run()`; tests drive it step by step. */
+export interface ReplaySession {
+  rt: Runtime;
+  chat: ChatAdapter;
+  feed: ReplayFeed;
+  config: Config;
+  /** Replays to the end and closes the chat. */
+  run(): Promise<ReplaySummary>;
+  summary(elapsedMs: number): ReplaySummary;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a replay of historical candles through the whole bot: pipeline → engine → cards →
+ * chat, with the simulated broker.
+ */
+export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
+  const config = o.config
+    ? loadConfig({ file: o.config })
+    : loadConfig({ overrides: { chat: 'console', execution: { autoTrade: 'paper' } } });
+  const series = loadCandleDir(o.data, { from: o.from, to: o.to });
+  const base = series[0].timeframe;
+  const statePath = o.statePath ?? 'data/replay-state.json';
+  rmSync(statePath, { force: true });
+  const store = await StateStore.open(statePath, config.broker.startingBalance);
+  if (store.outcome.kind === 'corrupt') process.stderr.write(corruptStateMessage(store.outcome, statePath) + '\n');
+  const secrets: string[] = [];
+  const log = createLogger({ level: config.log.level, dir: config.paths.logDir, console: process.stderr, consoleLevel: 'warn', secrets: () => secrets });
+  const clock = new ReplayClock(series[0].openTime[0]);
+  const rt = createRuntime({
+    mode: 'replay',
+    config,
+    liveParams: loadLiveParams(config.paths.liveParams),
+    clock,
+    store,
+    log,
+    baseTimeframe: base,
+    coinSymbols: series.map((s) => s.symbol),
+    onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
+  });
+  const chat = await openChat(rt, { input: o.input === undefined ? process.stdin : o.input, output: o.output ?? process.stdout, secrets });
+  const feed = new ReplayFeed(series, rt.pipeline);
+  log.info({ data: o.data, symbols: series.length, base, candles: feed.total }, 'replay starting');
+
+  const summary = (elapsedMs: number): ReplaySummary => {
+    const a = rt.broker.account;
+    const wins = a.trades.filter((t) => t.pnl > 0).length;
+    const candles = rt.engine.stats.candles;
+    return {
+      candles,
+      cards: rt.engine.stats.cards,
+      trades: a.trades.length,
+      winRate: a.trades.length ? round(wins / a.trades.length, 4) : 0,
+      pnl: round(rt.broker.equity() - config.broker.startingBalance, 2),
+      maxDrawdownPercent: round(a.maxDrawdownPercent, 2),
+      elapsedMs: Math.round(elapsedMs),
+      candlesPerSecond: Math.round(candles / Math.max(elapsedMs, 1) * 1000),
+    };
+  };
+  const close = async () => {
+    await chat.flush();
+    await chat.stop();
+    await store.flush();
+  };
+  return {
+    rt, chat, feed, config, summary, close,
+    async run() {
+      const t0 = performance.now();
+      await feed.run({ speed: o.speed ?? 0 });
+      const s = summary(performance.now() - t0);
+      log.info(s, 'replay finished');
+      await close();
+      return s;
+    },
+  };
+}
+
+function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,136 @@
+import type { Clock } from '../core/clock.js';
+import type { Timeframe } from '../core/timeframe.js';
+import type { Config, LiveParams } from '../config/schema.js';
+import { Engine } from '../engine/engine.js';
+import { EventBus } from '../engine/bus.js';
+import { SimulatedBroker } from '../execution/simulated.js';
+import { TradeService, type LiveExecution } from '../execution/trade-service.js';
+import { CandlePipeline, type FeedNotice } from '../feed/pipeline.js';
+import { CrossCoinRatings } from '../rating/cross-coin.js';
+import { RiskManager } from '../risk/risk.js';
+import type { CandleRule } from '../signal/rule.js';
+import { ZScoreRule } from '../signal/zscore-rule.js';
+import type { StateStore } from '../store/state-store.js';
+import type { Card } from '../engine/card.js';
+import type { Logger } from '../notifier/logger.js';
+
+export type Mode = 'backtest' | 'replay' | 'paper' | 'live';
+
+/** Feed health as `/status` shows it; each feed adapter provides its own. */
+export interface FeedStatus {
+  connected: boolean;
+  /** Free-form lines (reconnects, dropped frames, stale timeframes). */
+  details: string[];
+}
+
+/** A loaded validated signal, as `/signals` lists it. */
+export interface SignalSummary {
+  id: string;
+  rule: string;
+  symbol: string;
+  timeframe: Timeframe;
+  winRate?: number;
+  profitFactor?: number;
+  trades?: number;
+}
+
+/** Everything one bot process runs on. Built once by `createRuntime`; the same for every mode. */
+export interface Runtime {
+  mode: Mode;
+  config: Config;
+  liveParams: LiveParams;
+  clock: Clock;
+  startedAt: number;
+  store: StateStore;
+  bus: EventBus;
+  broker: SimulatedBroker;
+  risk: RiskManager;
+  engine: Engine;
+  pipeline: CandlePipeline;
+  trades: TradeService;
+  log: Logger;
+  coinSymbols: string[];
+  signals: SignalSummary[];
+  feedStatus: () => FeedStatus | null;
+}
+
+export interface RuntimeOptions {
+  mode: Mode;
+  config: Config;
+  liveParams: LiveParams;
+  clock: Clock & { advance?(t: number): void };
+  store: StateStore;
+  log: Logger;
+  baseTimeframe: Timeframe;
+  /** Symbols monitored for ratings (BTCUSDT …); defaults to config baseCoins + quote. */
+  coinSymbols?: string[];
+  rules?: CandleRule[];
+  signals?: SignalSummary[];
+  live?: LiveExecution;
+  feedStatus?: () => FeedStatus | null;
+  onFeedNotice?: (n: FeedNotice) => void;
+}
+
+/**
+ * Wires store → broker/risk → ratings → engine → pipeline, and the trade service on top.
+ * Persisted state (paper account, risk and kill switch, cards) is restored from the store.
+ */
+export function createRuntime(o: RuntimeOptions): Runtime {
+  const { config, store, log } = o;
+  const state = store.data;
+  const bus = new EventBus((err, e) => log.error({ err, event: e.type }, 'event listener failed'));
+  const broker = new SimulatedBroker(config.broker, state.paper);
+  const risk = new RiskManager(config.risk, state.risk);
+  const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => c + config.quote);
+  const params = coinSymbols.map((s) => o.liveParams[s]);
+  const ratings = new CrossCoinRatings(coinSymbols, {
+    tau: config.rating.tau,
+    opponentRd: config.rating.opponentRd,
+    drawThreshold: config.rating.drawThreshold,
+    scoreScale: config.rating.scoreScale,
+    returnWindow: config.rating.returnWindow,
+    initial: { rating: config.rating.initialRating, rd: config.rating.initialRd, volatility: config.rating.initialVolatility },
+    maLength: (i) => params[i]?.movingAverages ?? config.rating.defaultMovingAverages,
+  });
+  const zRule = new ZScoreRule(ratings, coinSymbols, params, config.rating.timeframe);
+  const engine = new Engine({
+    clock: o.clock,
+    baseTimeframe: o.baseTimeframe,
+    ratingTimeframe: config.rating.timeframe,
+    coinSymbols,
+    ratings,
+    zRule,
+    rules: o.rules ?? [],
+    broker,
+    risk,
+    emit: (e) => bus.emit(e),
+    cardExpiryBars: config.execution.cardExpiryBars,
+  });
+  for (const c of state.cards) engine.cards.set(c.id, c as Card);
+  const persist = () => store.save();
+  const trades = new TradeService({
+    clock: o.clock, cards: engine.cards, broker, risk, emit: (e) => bus.emit(e), persist,
+    ...(o.live ? { live: o.live } : {}),
+  });
+  const timeframes = [...new Set([o.baseTimeframe, config.rating.timeframe, ...config.timeframes])];
+  const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, engine, o.onFeedNotice, config.feed.maxMissingBars);
+
+  // Keep the stored cards and log in step with what the engine announces.
+  bus.subscribe((e) => {
+    if (e.type === 'card') {
+      state.cards.push(e.card);
+      state.signalLog.push({ time: e.card.createdAt, cardId: e.card.id, signalId: e.card.signalId, symbol: e.card.symbol, status: e.card.status });
+      if (o.config.execution.autoTrade === 'paper' && e.card.status === 'open') trades.paper(e.card.id);
+      persist();
+    } else if (e.type === 'entry' || e.type === 'exit') {
+      const card = engine.cards.get(e.type === 'entry' ? e.position.cardId : e.trade.cardId);
+      if (card && e.type === 'entry') card.positionId = e.position.id;
+      persist();
+    }
+  });
+
+  return {
+    mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
+    engine, pipeline, trades, log, coinSymbols, signals: o.signals ?? [], feedStatus: o.feedStatus ?? (() => null),
+  };
+}

@@ -1,0 +1,155 @@
+import type { Runtime } from '../app/runtime.js';
+import type {
+  BalanceView, HelpView, PnlView, PositionsView, SignalsView, StatusView, TextView, TradesView,
+} from './views.js';
+
+/** The bot's commands with their menu descriptions (registered with setMyCommands). */
+export const COMMANDS = [
+  { command: 'start', description: 'Welcome and what this bot does' },
+  { command: 'help', description: 'List commands' },
+  { command: 'status', description: 'Mode, feed health, equity, risk headroom' },
+  { command: 'positions', description: 'Open positions, with Close buttons' },
+  { command: 'trades', description: 'Last closed trades: /trades 10' },
+  { command: 'pnl', description: 'P&L today, all time and per signal' },
+  { command: 'balance', description: 'Paper account or exchange balances' },
+  { command: 'signals', description: 'Loaded signals and top |MA-z| coins' },
+  { command: 'stop', description: 'Kill switch: no new positions' },
+  { command: 'resume', description: 'Allow new positions again' },
+] as const;
+
+const DAY_MS = 86_400_000;
+
+/** `/status` view model. */
+export function status(rt: Runtime): StatusView {
+  const now = rt.clock.now();
+  const r = rt.risk.state;
+  const equity = rt.broker.equity();
+  rt.risk.roll(now, equity);
+  const dayPnl = equity - r.dayStartEquity;
+  return {
+    kind: 'status',
+    mode: rt.mode,
+    stopped: r.killSwitch,
+    circuitOpen: r.circuitOpen,
+    uptimeMs: now - rt.startedAt,
+    feed: rt.feedStatus(),
+    candles: rt.engine.stats.candles,
+    lastCloseTime: rt.engine.stats.lastCloseTime,
+    cards: rt.engine.stats.cards,
+    equity,
+    dayPnl,
+    openPositions: rt.broker.account.positions.length,
+    maxOpenPositions: rt.config.risk.maxOpenPositions,
+    dayTrades: r.dayTrades,
+    maxDailyTrades: rt.config.risk.maxDailyTrades,
+    dayLossHeadroomPercent: rt.config.risk.maxDailyLossPercent + Math.min(0, (dayPnl / r.dayStartEquity) * 100),
+    quote: rt.config.quote,
+  };
+}
+
+/** `/positions` view model. */
+export function positions(rt: Runtime): PositionsView {
+  const a = rt.broker.account;
+  return {
+    kind: 'positions',
+    positions: a.positions.map((p) => {
+      const mark = a.marks[p.symbol] ?? p.entryPrice;
+      const pnl = p.qty * (mark - p.entryPrice) - p.entryFee;
+      return {
+        id: p.id, symbol: p.symbol, mode: p.mode, qty: p.qty, entryPrice: p.entryPrice, mark, stop: p.stop,
+        target: p.target, pnl, pnlPercent: (pnl / (p.qty * p.entryPrice)) * 100, closing: !!p.exitRequested,
+      };
+    }),
+    pending: a.pending.map((p) => ({ cardId: p.cardId, symbol: p.symbol, qty: p.qty })),
+    quote: rt.config.quote,
+  };
+}
+
+/** `/trades [n]`: the last n closed trades, newest first (n defaults to 10, at most 50). */
+export function trades(rt: Runtime, n = 10): TradesView {
+  const all = rt.broker.account.trades;
+  const k = Math.max(1, Math.min(50, Number.isFinite(n) ? Math.floor(n) : 10));
+  return {
+    kind: 'trades',
+    total: all.length,
+    quote: rt.config.quote,
+    trades: all.slice(-k).reverse().map((t) => ({
+      symbol: t.symbol, signalId: t.signalId, entryTime: t.entryTime, exitTime: t.exitTime, entryPrice: t.entryPrice,
+      exitPrice: t.exitPrice, reason: t.reason, pnl: t.pnl, pnlPercent: t.pnlPercent,
+    })),
+  };
+}
+
+/** `/pnl` view model. */
+export function pnl(rt: Runtime): PnlView {
+  const now = rt.clock.now();
+  const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
+  const all = rt.broker.account.trades;
+  const per = new Map<string, { trades: number; wins: number; pnl: number }>();
+  let day = 0;
+  let total = 0;
+  for (const t of all) {
+    total += t.pnl;
+    if (t.exitTime >= dayStart) day += t.pnl;
+    const s = per.get(t.signalId) ?? { trades: 0, wins: 0, pnl: 0 };
+    s.trades++;
+    if (t.pnl > 0) s.wins++;
+    s.pnl += t.pnl;
+    per.set(t.signalId, s);
+  }
+  const backtest = new Map(rt.signals.map((s) => [s.id, s.winRate]));
+  return {
+    kind: 'pnl',
+    dayPnl: day,
+    allTimePnl: total,
+    unrealized: rt.broker.unrealizedPnl(),
+    quote: rt.config.quote,
+    perSignal: [...per].map(([signalId, s]) => ({
+      signalId, trades: s.trades, winRate: s.wins / s.trades, pnl: s.pnl,
+      ...(backtest.get(signalId) !== undefined ? { backtestWinRate: backtest.get(signalId) } : {}),
+    })),
+  };
+}
+
+/** `/balance` for the paper account (live mode overrides it with exchange balances). */
+export function paperBalance(rt: Runtime): BalanceView {
+  const a = rt.broker.account;
+  const byAsset = new Map<string, number>();
+  for (const p of a.positions) {
+    const base = p.symbol.slice(0, -rt.config.quote.length);
+    byAsset.set(base, (byAsset.get(base) ?? 0) + p.qty);
+  }
+  return {
+    kind: 'balance',
+    source: 'paper',
+    quote: rt.config.quote,
+    equity: rt.broker.equity(),
+    balances: [
+      { asset: rt.config.quote, free: a.cash, total: a.cash },
+      ...[...byAsset].map(([asset, q]) => ({ asset, free: q, total: q })),
+    ],
+  };
+}
+
+/** `/signals`: loaded validated signals and the coins with the largest |MA-z| now. */
+export function signals(rt: Runtime, top = 5): SignalsView {
+  const snap = rt.engine.ratingsSnapshot();
+  snap.sort((a, b) => Math.abs(b.maZ) - Math.abs(a.maZ));
+  return {
+    kind: 'signals',
+    signals: rt.signals,
+    topMaZ: snap.slice(0, top).map((s) => ({ symbol: s.symbol, maZ: s.maZ, rating: s.rating, tradable: !!rt.liveParams[s.symbol]?.enabled })),
+  };
+}
+
+export function help(): HelpView {
+  return { kind: 'help', commands: COMMANDS.map((c) => ({ command: c.command, description: c.description })) };
+}
+
+export function start(rt: Runtime): TextView {
+  return {
+    kind: 'text',
+    text: `👋 edgebot (${rt.mode}) watches ${rt.coinSymbols.length} coins and posts signal cards here. ` +
+      'Tap 📝 Paper to paper-trade a card, 💰 Live… to place a confirmed order, ✖ Skip to dismiss it. /help lists the commands.',
+  };
+}

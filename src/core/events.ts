@@ -1,0 +1,15 @@
+import type { Card } from '../engine/card.js';
+import type { Position, Trade } from '../portfolio/types.js';
+
+/**
+ * Everything the engine and its adapters tell the owner, as one discriminated union
+ * (freqtrade's RPC message types, in TypeScript). Notifiers switch on `type`.
+ */
+export type BotEvent =
+  | { type: 'card'; card: Card }
+  | { type: 'card-update'; card: Card }
+  | { type: 'entry'; position: Position }
+  | { type: 'exit'; trade: Trade }
+  | { type: 'alert'; level: 'info' | 'warning' | 'error'; text: string };
+
+export type BotEventType = BotEvent['type'];

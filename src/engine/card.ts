@@ -1,0 +1,49 @@
+import type { Timeframe } from '../core/timeframe.js';
+import type { Direction, SampleStats } from '../signal/types.js';
+
+export type CardStatus = 'open' | 'paper' | 'live' | 'skipped' | 'expired' | 'info' | 'blocked';
+
+/**
+ * A signal card as posted to the owner (SPEC §6). Prices and money in quote currency, sizes in
+ * base asset, percents as percents, times ms UTC.
+ */
+export interface Card {
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  signalId: string;
+  rule: string;
+  name: string;
+  symbol: string;
+  timeframe: Timeframe;
+  direction: Direction;
+  entry: number;
+  stop: number;
+  target: number;
+  stopPercent: number;
+  targetPercent: number;
+  /** Reward : risk, e.g. 2 for 2:1. */
+  rr: number;
+  qty: number;
+  notional: number;
+  riskQuote: number;
+  riskPercent: number;
+  maxHoldBars?: number;
+  allocationPercent?: number;
+  reason: string;
+  inSample?: SampleStats;
+  outOfSample?: SampleStats;
+  confidence?: number;
+  context?: { rating?: number; maZ?: number; htfAligned?: boolean; regime?: 'trending' | 'ranging' };
+  /** Why trade buttons are absent (risk limit, kill switch, informational). */
+  blockedReason?: string;
+  status: CardStatus;
+  positionId?: string;
+  /** The chat message showing this card, so taps and updates can edit it. */
+  message?: { chatId: number; messageId: number };
+}
+
+/** Whether the card still offers trade buttons at `now`. */
+export function cardActionable(card: Card, now: number): boolean {
+  return card.status === 'open' && now < card.expiresAt;
+}

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import type { Candle } from '../core/candle.js';
+import type { Clock } from '../core/clock.js';
+import type { BotEvent } from '../core/events.js';
+import { timeframeMs, type Timeframe } from '../core/timeframe.js';
+import type { CandleSink } from '../feed/pipeline.js';
+import type { SimulatedBroker } from '../execution/simulated.js';
+import type { CrossCoinRatings } from '../rating/cross-coin.js';
+import type { RiskManager } from '../risk/risk.js';
+import type { CandleRule } from '../signal/rule.js';
+import type { Setup } from '../signal/types.js';
+import { ZScoreRule } from '../signal/zscore-rule.js';
+import type { Card } from './card.js';
+
+/** Everything the engine is wired to. Mode differences live in these adapters, never in the loop. */
+export interface EngineDeps {
+  /** Advanced to each base candle's close in replay/backtest; the wall clock live. */
+  clock: Clock & { advance?(t: number): void };
+  baseTimeframe: Timeframe;
+  /** Rating interval timeframe (one game per coin per candle). */
+  ratingTimeframe: Timeframe;
+  /** Symbol per coin index of `ratings`. */
+  coinSymbols: readonly string[];
+  ratings: CrossCoinRatings;
+  zRule: ZScoreRule;
+  /** Validated-signal rules and any other candle rules. */
+  rules: readonly CandleRule[];
+  broker: SimulatedBroker;
+  risk: RiskManager;
+  emit: (e: BotEvent) => void;
+  /** Card buttons expire after this many candles of the card's timeframe. */
+  cardExpiryBars: number;
+  /** How many recent cards to keep for taps and `/signals`. */
+  cardMemory?: number;
+}
+
+/** Run counters for `/status` and the replay summary. */
+export interface EngineStats {
+  candles: number;
+  closes: number;
+  cards: number;
+  ratingSteps: number;
+  lastCloseTime: number;
+}
+
+/**
+ * The one loop (SPEC §2): closed candle → broker exits → ratings → signals → risk gate → card.
+ * It is a CandleSink, so replay, backtest, paper and live feed it the same way. Per candle it
+ * allocates nothing unless something fires.
+ */
+export class Engine implements CandleSink {
+  readonly stats: EngineStats = { candles: 0, closes: 0, cards: 0, ratingSteps: 0, lastCloseTime: 0 };
+  readonly cards = new Map<string, Card>();
+  readonly #d: EngineDeps;
+  readonly #coinIndex = new Map<string, number>();
+  readonly #lastClose: Float64Array;
+  readonly #setups: Setup[] = [];
+  readonly #onBroker: Parameters<SimulatedBroker['onBaseCandle']>[2];
+  #pendingInterval = -1;
+
+  constructor(deps: EngineDeps) {
+    this.#d = deps;
+    deps.coinSymbols.forEach((s, i) => this.#coinIndex.set(s, i));
+    this.#lastClose = new Float64Array(deps.coinSymbols.length);
+    this.#onBroker = (e) => {
+      if (e.type === 'exit') deps.risk.onTradeClosed(e.trade);
+      deps.emit(e);
+    };
+  }
+
+  onCandle(symbol: string, tf: Timeframe, c: Candle): void {
+    const d = this.#d;
+    this.stats.closes++;
+    if (tf === d.baseTimeframe) {
+      this.stats.candles++;
+      this.stats.lastCloseTime = c.closeTime;
+      d.clock.advance?.(c.closeTime);
+      d.broker.onBaseCandle(symbol, c, this.#onBroker);
+    }
+    if (tf === d.ratingTimeframe) this.#onRatingCandle(symbol, c);
+    const setups = this.#setups;
+    for (const rule of d.rules) rule.onCandle(symbol, tf, c, setups);
+    if (setups.length) {
+      for (const s of setups) this.#publish(s);
+      setups.length = 0;
+    }
+  }
+
+  /**
+   * Runs a pending cross-coin step whose grace period has passed (live: some coin's candle is
+   * late). Replay never needs it: every coin's candle arrives before the next interval's.
+   */
+  flushRatings(now: number, syncGraceMs: number): void {
+    if (this.#pendingInterval >= 0 && now >= this.#pendingInterval + syncGraceMs) this.#stepRatings();
+  }
+
+  #onRatingCandle(symbol: string, c: Candle): void {
+    const i = this.#coinIndex.get(symbol);
+    if (i === undefined) return;
+    const r = this.#d.ratings;
+    if (c.closeTime <= r.lastStepTime) return; // too late: that interval was already rated without it
+    if (this.#pendingInterval >= 0 && c.closeTime > this.#pendingInterval) this.#stepRatings();
+    this.#pendingInterval = c.closeTime;
+    this.#lastClose[i] = c.close;
+    r.record(i, c.close, c.volume);
+    if (r.recorded === r.n) this.#stepRatings();
+  }
+
+  #stepRatings(): void {
+    const d = this.#d;
+    const t = this.#pendingInterval;
+    this.#pendingInterval = -1;
+    d.ratings.step(t);
+    this.stats.ratingSteps++;
+    const positions = d.broker.account.positions;
+    for (let i = 0; i < d.coinSymbols.length; i++) {
+      const symbol = d.coinSymbols[i];
+      const signalId = ZScoreRule.signalId(symbol);
+      let held: string | undefined;
+      for (const p of positions) if (p.signalId === signalId && !p.exitRequested) held = p.id;
+      const a = d.zRule.evaluate(i, this.#lastClose[i], t, held !== undefined);
+      if (!a) continue;
+      if (a.kind === 'reversal') d.broker.requestExit(held!, 'zscore-reversal');
+      else this.#publish(a.setup);
+    }
+  }
+
+  /** Risk-gates and sizes a setup, makes its card and announces it. */
+  #publish(s: Setup): Card {
+    const d = this.#d;
+    const now = s.time;
+    const broker = d.broker;
+    const equity = broker.equity();
+    const sizing = d.risk.size(s.entry, s.stop, equity, s.allocationPercent);
+    const blocked = s.tradable
+      ? d.risk.blockReason(s.symbol, sizing, {
+          equity,
+          equityPeak: broker.account.equityPeak,
+          openPositions: broker.account.positions.length + broker.account.pending.length,
+          hasPosition: (sym) => broker.account.positions.some((p) => p.symbol === sym) || broker.account.pending.some((p) => p.symbol === sym),
+        }, now)
+      : 'informational: spot cannot short';
+    const card: Card = {
+      id: cardId(s),
+      createdAt: now,
+      expiresAt: now + d.cardExpiryBars * timeframeMs(s.timeframe),
+      signalId: s.signalId,
+      rule: s.rule,
+      name: s.name,
+      symbol: s.symbol,
+      timeframe: s.timeframe,
+      direction: s.direction,
+      entry: s.entry,
+      stop: s.stop,
+      target: s.target,
+      stopPercent: (Math.abs(s.entry - s.stop) / s.entry) * 100,
+      targetPercent: (Math.abs(s.target - s.entry) / s.entry) * 100,
+      rr: Math.abs(s.target - s.entry) / Math.abs(s.entry - s.stop),
+      ...sizing,
+      reason: s.reason,
+      status: !s.tradable ? 'info' : blocked ? 'blocked' : 'open',
+      ...(s.maxHoldBars ? { maxHoldBars: s.maxHoldBars } : {}),
+      ...(s.allocationPercent !== undefined ? { allocationPercent: s.allocationPercent } : {}),
+      ...(s.inSample ? { inSample: s.inSample } : {}),
+      ...(s.outOfSample ? { outOfSample: s.outOfSample } : {}),
+      ...(s.confidence !== undefined ? { confidence: s.confidence } : {}),
+      ...(s.context ? { context: s.context } : {}),
+      ...(blocked ? { blockedReason: blocked } : {}),
+    };
+    this.#remember(card);
+    this.stats.cards++;
+    d.emit({ type: 'card', card });
+    return card;
+  }
+
+  #remember(card: Card): void {
+    this.cards.set(card.id, card);
+    const max = this.#d.cardMemory ?? 500;
+    if (this.cards.size > max) this.cards.delete(this.cards.keys().next().value!);
+  }
+
+  /** Current MA-z, z and rating per coin, for `/signals` and `/status`. */
+  ratingsSnapshot(): { symbol: string; rating: number; z: number; maZ: number }[] {
+    const r = this.#d.ratings;
+    return this.#d.coinSymbols.map((symbol, i) => ({ symbol, rating: r.rating(i).rating, z: r.z(i), maZ: r.maZ(i) }));
+  }
+}
+
+/**
+ * Card ids are derived from what fired and when, so the same close can never produce two cards
+ * with different ids (a replayed or re-delivered close maps to the same id) — and a live order's
+ * client id, derived from the card id, is stable across restarts. 12 base64url chars.
+ */
+export function cardId(s: Pick<Setup, 'signalId' | 'symbol' | 'timeframe' | 'time'>): string {
+  return createHash('sha256').update(`${s.signalId}|${s.symbol}|${s.timeframe}|${s.time}`).digest('base64url').slice(0, 12);
+}

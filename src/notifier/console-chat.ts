@@ -1,0 +1,98 @@
+import { createInterface, type Interface } from 'node:readline';
+import type { Runtime } from '../app/runtime.js';
+import type { BotEvent } from '../core/events.js';
+import type { ChatAdapter } from './chat.js';
+import { htmlToText } from './format.js';
+import { renderEvent, renderView, type Rendered } from './render.js';
+import type { ChatRouter } from './router.js';
+
+/**
+ * The embedded default chat when no Telegram config exists: cards and messages print to stdout,
+ * commands (`/status`) and button presses (`paper <cardId>`, `skip <cardId>`, or the raw
+ * `v1:paper:<cardId>`) are typed on stdin. The local terminal is the owner, so there is no
+ * allow-list here; live trading refuses this chat.
+ */
+export class ConsoleChat implements ChatAdapter {
+  readonly kind = 'console' as const;
+  #rl: Interface | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #buf: string[] = [];
+  #pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly rt: Runtime,
+    readonly router: ChatRouter,
+    readonly io: { input: NodeJS.ReadableStream | null; output: NodeJS.WritableStream } = { input: process.stdin, output: process.stdout },
+  ) {}
+
+  async start(): Promise<void> {
+    const quote = this.rt.config.quote;
+    this.#unsubscribe = this.rt.bus.subscribe((e: BotEvent) => {
+      // Entries and exits of auto-traded replays are many; cards and alerts are what the owner reads.
+      if (e.type === 'entry' || e.type === 'exit') {
+        if (this.rt.config.execution.autoTrade === 'paper') return;
+      }
+      const r = renderEvent(e, quote);
+      if (r) this.#print(r);
+    });
+    if (this.io.input) {
+      this.#rl = createInterface({ input: this.io.input, terminal: false });
+      this.#rl.on('line', (line) => {
+        this.#pending = this.#pending.then(() => this.#handle(line.trim())).catch((err) => {
+          this.rt.log.error({ err }, 'console command failed');
+        });
+      });
+    }
+  }
+
+  async #handle(line: string): Promise<void> {
+    if (!line) return;
+    if (line.startsWith('/')) {
+      const [name, ...rest] = line.slice(1).split(/\s+/);
+      this.#print(renderView(await this.router.command(name.toLowerCase(), rest.join(' '))));
+      if (name.toLowerCase() === 'stop') {
+        const f = this.router.stopFollowUp();
+        if (f) this.#print(f);
+      }
+      this.#write();
+      return;
+    }
+    const [verb, id] = line.split(/\s+/);
+    const data = verb.startsWith('v1:') ? verb : `v1:${verb.toLowerCase()}:${id ?? ''}`;
+    const r = await this.router.tap(data);
+    this.#out(`→ ${r.text}`);
+    if (r.reply) this.#print(r.reply);
+    this.#write();
+  }
+
+  #print(r: Rendered): void {
+    let text = htmlToText(r.html);
+    for (const row of r.buttons) {
+      text += '\n' + row.map((b) => `[${b.text}: ${b.data.split(':').slice(1).join(' ')}]`).join(' ');
+    }
+    this.#out(text + '\n');
+  }
+
+  #out(text: string): void {
+    this.#buf.push(text);
+    // Batch writes: a replay can print thousands of cards; one write per card is slow on a pipe.
+    if (this.#buf.length >= 64) this.#write();
+  }
+
+  #write(): void {
+    if (!this.#buf.length) return;
+    this.io.output.write(this.#buf.join('\n') + '\n');
+    this.#buf = [];
+  }
+
+  async flush(): Promise<void> {
+    await this.#pending;
+    this.#write();
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#rl?.close();
+    await this.flush();
+  }
+}

@@ -1,0 +1,184 @@
+import type { BotEvent } from '../core/events.js';
+import type { Card } from '../engine/card.js';
+import type { Trade } from '../portfolio/types.js';
+import type { Position } from '../portfolio/types.js';
+import type { SampleStats } from '../signal/types.js';
+import type { View } from '../commands/views.js';
+import { encodeCallback } from './codec.js';
+import { duration, esc, money, pct, price, qty, utc } from './format.js';
+
+/** One inline button: label and callback data (`v1:<action>:<id>`). */
+export interface Button {
+  text: string;
+  data: string;
+}
+
+/** A rendered message: Telegram HTML plus rows of inline buttons. */
+export interface Rendered {
+  html: string;
+  buttons: Button[][];
+}
+
+function stats(label: string, s: SampleStats | undefined): string {
+  if (!s) return '';
+  return `${label}: WR ${pct(s.winRate * 100, 1)} · PF ${s.profitFactor.toFixed(2)} · ${s.trades} trades\n`;
+}
+
+const STATUS_LINE: Record<Card['status'], string> = {
+  open: '',
+  paper: '📝 <b>Paper-traded</b>',
+  live: '💰 <b>Traded live</b>',
+  skipped: '✖ Skipped',
+  expired: '⌛ Expired',
+  info: 'ℹ️ Informational — no trade on spot',
+  blocked: '⛔ Not tradable',
+};
+
+/**
+ * A signal card (SPEC §6): direction, instrument and timeframe, signal, entry, stop and target
+ * with percents, R:R, size and value, risk in quote and % of equity, backtest and out-of-sample
+ * stats, rating and MA-z, context, reason and expiry. Trade buttons only while the card is open.
+ */
+export function renderCard(card: Card, quote = 'USDT'): Rendered {
+  const long = card.direction === 'long';
+  const head = `${long ? '🟢' : '🔴'} <b>${long ? 'BUY' : 'BEARISH'} ${esc(card.symbol)}</b> · ${card.timeframe} · ${esc(card.name)}`;
+  const ctx = card.context;
+  const ctxParts = [
+    ctx?.rating !== undefined ? `rating ${ctx.rating.toFixed(1)}` : '',
+    ctx?.maZ !== undefined ? `MA-z ${ctx.maZ.toFixed(2)}` : '',
+    ctx?.htfAligned !== undefined ? `higher TF ${ctx.htfAligned ? '✓ aligned' : '✗ against'}` : '',
+    ctx?.regime ? `regime ${ctx.regime}` : '',
+  ].filter(Boolean);
+  let html = `${head}\n\n` +
+    `Entry: <b>${price(card.entry)}</b>\n` +
+    `Stop: ${price(card.stop)} (${pct(card.stopPercent)})\n` +
+    `Target: ${price(card.target)} (${pct(card.targetPercent)})\n` +
+    `R:R 1:${card.rr.toFixed(2)}` + (card.maxHoldBars ? ` · max hold ${card.maxHoldBars} bars` : '') + '\n';
+  if (card.status !== 'info') {
+    html += `Size: ${qty(card.qty)} (${money(card.notional)} ${esc(quote)})\n` +
+      `Risk: ${money(card.riskQuote)} ${esc(quote)} (${pct(card.riskPercent)} of equity)\n`;
+  }
+  html += stats('Backtest', card.inSample) + stats('Out-of-sample', card.outOfSample);
+  if (card.confidence !== undefined) html += `Confidence: ${pct(card.confidence * 100, 0)}\n`;
+  if (ctxParts.length) html += `Context: ${esc(ctxParts.join(' · '))}\n`;
+  html += `Reason: <i>${esc(card.reason)}</i>\n`;
+  html += `Closed: ${utc(card.createdAt)} · expires ${utc(card.expiresAt)}`;
+  const status = STATUS_LINE[card.status];
+  if (status) html += `\n\n${status}` + (card.status === 'blocked' && card.blockedReason ? `: ${esc(card.blockedReason)}` : '');
+  const buttons = card.status === 'open'
+    ? [[
+        { text: '📝 Paper', data: encodeCallback('paper', card.id) },
+        { text: '💰 Live…', data: encodeCallback('live', card.id) },
+        { text: '✖ Skip', data: encodeCallback('skip', card.id) },
+      ]]
+    : [];
+  return { html, buttons };
+}
+
+function renderEntry(p: Position, quote: string): string {
+  return `✅ <b>${p.mode === 'live' ? 'Live' : 'Paper'} buy filled</b> ${esc(p.symbol)}\n` +
+    `${qty(p.qty)} @ ${price(p.entryPrice)} (${money(p.qty * p.entryPrice)} ${esc(quote)}, fee ${money(p.entryFee)})\n` +
+    `Stop ${price(p.stop)} · Target ${price(p.target)} · ${esc(p.id)}`;
+}
+
+const REASON: Record<Trade['reason'], string> = {
+  stop: '🛑 stop hit',
+  target: '🎯 target hit',
+  'zscore-reversal': '↩️ z-score reversal',
+  time: '⏰ time exit',
+  manual: '✋ closed by you',
+};
+
+function renderExit(t: Trade, quote: string): string {
+  return `${t.pnl >= 0 ? '💚' : '🔻'} <b>${esc(t.symbol)} closed</b> — ${REASON[t.reason]}\n` +
+    `${qty(t.qty)} ${price(t.entryPrice)} → ${price(t.exitPrice)}\n` +
+    `P&amp;L ${money(t.pnl, true)} ${esc(quote)} (${pct(t.pnlPercent, 2, true)}, ${t.r >= 0 ? '+' : '−'}${Math.abs(t.r).toFixed(2)}R)`;
+}
+
+/** Renders an engine event for the owner; returns null for events that are edits, not messages. */
+export function renderEvent(e: BotEvent, quote = 'USDT'): Rendered | null {
+  switch (e.type) {
+    case 'card':
+      return renderCard(e.card, quote);
+    case 'card-update':
+      return null;
+    case 'entry':
+      return { html: renderEntry(e.position, quote), buttons: [] };
+    case 'exit':
+      return { html: renderExit(e.trade, quote), buttons: [] };
+    case 'alert':
+      return { html: `${e.level === 'error' ? '🚨' : e.level === 'warning' ? '⚠️' : 'ℹ️'} ${esc(e.text)}`, buttons: [] };
+  }
+}
+
+/** Renders a command's view model. */
+export function renderView(v: View): Rendered {
+  switch (v.kind) {
+    case 'text':
+      return { html: esc(v.text), buttons: [] };
+    case 'help':
+      return { html: '<b>Commands</b>\n' + v.commands.map((c) => `/${c.command} — ${esc(c.description)}`).join('\n'), buttons: [] };
+    case 'status': {
+      const lines = [
+        `<b>Status</b>: ${v.stopped ? '🛑 stopped (/resume)' : '▶️ running'}${v.circuitOpen ? ' · ⚠️ circuit breaker open' : ''}`,
+        `Mode: ${v.mode} · uptime ${duration(v.uptimeMs)}`,
+        `Feed: ${v.feed ? (v.feed.connected ? '🟢 connected' : '🔴 disconnected') : 'replay'}`,
+        ...(v.feed?.details ?? []).map((d) => `  ${esc(d)}`),
+        `Candles: ${v.candles.toLocaleString('en-US')}${v.lastCloseTime ? ` · last close ${utc(v.lastCloseTime)}` : ''}`,
+        `Signals sent: ${v.cards}`,
+        `Equity: ${money(v.equity)} ${esc(v.quote)} · day P&amp;L ${money(v.dayPnl, true)}`,
+        `Positions: ${v.openPositions}/${v.maxOpenPositions} · trades today ${v.dayTrades}/${v.maxDailyTrades} · daily-loss headroom ${pct(v.dayLossHeadroomPercent, 1)}`,
+      ];
+      return { html: lines.join('\n'), buttons: [] };
+    }
+    case 'positions': {
+      if (!v.positions.length && !v.pending.length) return { html: 'No open positions.', buttons: [] };
+      const lines = ['<b>Open positions</b>'];
+      for (const p of v.positions) {
+        lines.push(
+          `${p.mode === 'live' ? '💰' : '📝'} <b>${esc(p.symbol)}</b> ${qty(p.qty)} @ ${price(p.entryPrice)} → ${price(p.mark)} ` +
+          `${money(p.pnl, true)} (${pct(p.pnlPercent, 2, true)})\n   stop ${price(p.stop)} · target ${price(p.target)} · ${esc(p.id)}${p.closing ? ' · closing' : ''}`,
+        );
+      }
+      for (const p of v.pending) lines.push(`⏳ ${esc(p.symbol)} ${qty(p.qty)} — entry waiting for the next open`);
+      const buttons = v.positions.filter((p) => !p.closing).map((p) => [{ text: `Close ${p.symbol} (${p.id})`, data: encodeCallback('close', p.id) }]);
+      return { html: lines.join('\n'), buttons };
+    }
+    case 'trades': {
+      if (!v.trades.length) return { html: 'No closed trades yet.', buttons: [] };
+      const lines = [`<b>Last ${v.trades.length} of ${v.total} trades</b>`];
+      for (const t of v.trades) {
+        lines.push(`${t.pnl >= 0 ? '💚' : '🔻'} ${esc(t.symbol)} ${utc(t.exitTime)} ${price(t.entryPrice)}→${price(t.exitPrice)} ${money(t.pnl, true)} (${esc(t.reason)})`);
+      }
+      return { html: lines.join('\n'), buttons: [] };
+    }
+    case 'pnl': {
+      const lines = [
+        '<b>P&amp;L</b>',
+        `Today: ${money(v.dayPnl, true)} ${esc(v.quote)}`,
+        `All time: ${money(v.allTimePnl, true)} ${esc(v.quote)} · unrealized ${money(v.unrealized, true)}`,
+      ];
+      for (const s of v.perSignal) {
+        lines.push(`• ${esc(s.signalId)}: ${s.trades} trades, WR ${pct(s.winRate * 100, 0)}` +
+          (s.backtestWinRate !== undefined ? ` (backtest ${pct(s.backtestWinRate * 100, 0)})` : '') + `, ${money(s.pnl, true)}`);
+      }
+      return { html: lines.join('\n'), buttons: [] };
+    }
+    case 'balance': {
+      const lines = [`<b>Balance</b> (${v.source === 'paper' ? 'paper account' : 'exchange'})`];
+      for (const b of v.balances) lines.push(`${esc(b.asset)}: ${b.asset === v.quote ? money(b.total) : qty(b.total)}${b.free !== b.total ? ` (free ${qty(b.free)})` : ''}`);
+      lines.push(`Equity: ${money(v.equity)} ${esc(v.quote)}`);
+      return { html: lines.join('\n'), buttons: [] };
+    }
+    case 'signals': {
+      const lines = [`<b>Signals loaded</b>: ${v.signals.length}`];
+      for (const s of v.signals.slice(0, 30)) {
+        lines.push(`• ${esc(s.id)} (${esc(s.rule)} ${esc(s.symbol)} ${s.timeframe})` +
+          (s.winRate !== undefined ? ` WR ${pct(s.winRate * 100, 0)} PF ${(s.profitFactor ?? 0).toFixed(2)} n=${s.trades}` : ''));
+      }
+      lines.push('', '<b>Top |MA-z|</b>');
+      for (const z of v.topMaZ) lines.push(`${z.maZ >= 0 ? '▲' : '▼'} ${esc(z.symbol)} MA-z ${z.maZ.toFixed(2)} · rating ${z.rating.toFixed(1)}${z.tradable ? '' : ' (monitor only)'}`);
+      return { html: lines.join('\n'), buttons: [] };
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import type { Runtime } from '../app/runtime.js';
+import * as cmd from '../commands/index.js';
+import type { BalanceView, View } from '../commands/views.js';
+import type { ActionResult } from '../execution/trade-service.js';
+import { decodeCallback, encodeCallback } from './codec.js';
+import type { Rendered } from './render.js';
+import { esc } from './format.js';
+
+/** What a tap produced: the toast text, and optionally a new message (confirmations). */
+export interface TapResult extends ActionResult {
+  /** The callback data was not ours (forged, old version, truncated): refused without effect. */
+  refused?: boolean;
+  reply?: Rendered;
+}
+
+/** Optional overrides for live mode (exchange balances, live close, live /stop handling). */
+export interface RouterExtras {
+  balance?: () => Promise<BalanceView>;
+  /** Runs after the kill switch is set (live: cancel confirmations and unfilled orders). */
+  onStop?: () => Promise<string | undefined>;
+  /** Closes a live position; paper positions close through the simulated broker. */
+  closeLive?: (positionId: string) => Promise<ActionResult | null>;
+}
+
+/**
+ * Routes commands and taps to the commands and the trade service, for every chat adapter
+ * (Telegram, console). It knows nothing about transports; adapters authorize first, then call it.
+ */
+export class ChatRouter {
+  constructor(readonly rt: Runtime, readonly extras: RouterExtras = {}) {}
+
+  /** Runs a command (`status`, `trades` …) with its argument text; unknown commands get help. */
+  async command(name: string, args = ''): Promise<View> {
+    const rt = this.rt;
+    switch (name) {
+      case 'start': return cmd.start(rt);
+      case 'help': return cmd.help();
+      case 'status': return cmd.status(rt);
+      case 'positions': return cmd.positions(rt);
+      case 'trades': return cmd.trades(rt, args.trim() ? Number(args.trim()) : 10);
+      case 'pnl': return cmd.pnl(rt);
+      case 'balance': return this.extras.balance ? this.extras.balance() : cmd.paperBalance(rt);
+      case 'signals': return cmd.signals(rt);
+      case 'resume': return { kind: 'text', text: rt.trades.resume().text };
+      case 'stop': {
+        let text = rt.trades.stop().text;
+        const extra = await this.extras.onStop?.();
+        if (extra) text += ` ${extra}`;
+        return { kind: 'text', text };
+      }
+      default:
+        return { kind: 'text', text: `Unknown command /${name}. /help lists the commands.` };
+    }
+  }
+
+  /** Buttons offered after `/stop` when positions are open. */
+  stopFollowUp(): Rendered | null {
+    const n = this.rt.broker.account.positions.length;
+    if (!n) return null;
+    return {
+      html: `${n} position${n === 1 ? ' is' : 's are'} open. Close ${n === 1 ? 'it' : 'them'} now?`,
+      buttons: [[
+        { text: 'Close all positions', data: encodeCallback('closeall', 'all') },
+        { text: 'Keep positions', data: encodeCallback('keepall', 'all') },
+      ]],
+    };
+  }
+
+  /** Handles callback data from a button. Anything not produced by our codec is refused. */
+  async tap(data: string | undefined): Promise<TapResult> {
+    const cb = decodeCallback(data);
+    if (!cb) return { ok: false, refused: true, text: 'This button is not recognised.' };
+    const t = this.rt.trades;
+    switch (cb.action) {
+      case 'paper': return t.paper(cb.id);
+      case 'skip': return t.skip(cb.id);
+      case 'live': return t.live(cb.id);
+      case 'confirm':
+        return t.d.live ? t.d.live.confirm(cb.id) : { ok: false, text: 'Live trading is not configured.' };
+      case 'cancel':
+        return t.d.live ? t.d.live.cancel(cb.id) : { ok: false, text: 'Nothing to cancel.' };
+      case 'close': {
+        const p = this.rt.broker.account.positions.find((x) => x.id === cb.id) ?? null;
+        if (!p) return { ok: false, text: `No open position ${cb.id}.` };
+        return {
+          ok: true,
+          text: 'Confirm the close.',
+          reply: {
+            html: `Close <b>${esc(p.symbol)}</b> ${esc(p.id)} (${p.mode}) at market?`,
+            buttons: [[{ text: `✅ Yes, close ${p.symbol}`, data: encodeCallback('closeyes', p.id) }]],
+          },
+        };
+      }
+      case 'closeyes': {
+        const live = await this.extras.closeLive?.(cb.id);
+        return live ?? t.closePosition(cb.id);
+      }
+      case 'closeall': {
+        const ids = this.rt.broker.account.positions.map((p) => p.id);
+        const results = [];
+        for (const id of ids) results.push((await this.extras.closeLive?.(id)) ?? t.closePosition(id));
+        const ok = results.filter((r) => r.ok).length;
+        return { ok: true, text: `Closing ${ok} of ${ids.length} positions.` };
+      }
+      case 'keepall':
+        return { ok: true, text: 'Positions kept, with their stops and targets.' };
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import type { Timeframe } from '../core/timeframe.js';
+
+export type ExitReason = 'stop' | 'target' | 'zscore-reversal' | 'time' | 'manual';
+export type TradeMode = 'paper' | 'live';
+
+/** An open long position. Quantities in base asset, prices and fees in quote currency, times ms UTC. */
+export interface Position {
+  id: string;
+  cardId: string;
+  signalId: string;
+  rule: string;
+  symbol: string;
+  timeframe: Timeframe;
+  mode: TradeMode;
+  qty: number;
+  entryPrice: number;
+  entryTime: number;
+  entryFee: number;
+  stop: number;
+  target: number;
+  /** Close at the first base candle closing at or after this time (time exit), if set. */
+  exitBy?: number;
+  /** A market exit has been requested and fills at the next base candle's open. */
+  exitRequested?: ExitReason;
+}
+
+/** A closed position. `pnl` is net of both fees; `r` is pnl over the initial risk (entry − stop) × qty. */
+export interface Trade extends Position {
+  exitPrice: number;
+  exitTime: number;
+  exitFee: number;
+  reason: ExitReason;
+  pnl: number;
+  pnlPercent: number;
+  r: number;
+}
+
+/** A market entry waiting for the next base candle of its instrument. */
+export interface PendingEntry {
+  cardId: string;
+  signalId: string;
+  rule: string;
+  symbol: string;
+  timeframe: Timeframe;
+  mode: TradeMode;
+  qty: number;
+  stop: number;
+  target: number;
+  maxHoldMs?: number;
+  submittedAt: number;
+}

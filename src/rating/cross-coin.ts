@@ -1,0 +1,183 @@
+import { rate, type Game, type Rating } from './glicko2.js';
+
+/** Parameters of the market game each coin plays per rating interval (SPEC §4, seed 000). */
+export interface CrossCoinOptions {
+  /** Glicko-2 τ. */
+  tau: number;
+  /** RD of the market opponent. */
+  opponentRd: number;
+  /** |return| below this (a fraction, 0.001 = 0.1 %) is a draw. */
+  drawThreshold: number;
+  /** score = clamp(0.5 + scoreScale · return, 0, 1). */
+  scoreScale: number;
+  /** Number of recent returns whose stdev sets the opponent's strength. */
+  returnWindow: number;
+  /** Start rating for every coin. */
+  initial: Rating;
+  /** Per coin: how many z values the moving average takes (MA-z). */
+  maLength: (coinIndex: number) => number;
+}
+
+/**
+ * Cross-coin z-scores: z_i = (r_i − mean) / stdev with the population stdev over all coins;
+ * every z is 0 when the stdev is 0. Writes into `out` (same length) and returns it.
+ */
+export function crossCoinZ(ratings: ArrayLike<number>, out: Float64Array): Float64Array {
+  const n = ratings.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += ratings[i];
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (ratings[i] - mean) ** 2;
+  const sd = Math.sqrt(ss / n);
+  for (let i = 0; i < n; i++) out[i] = sd > 0 ? (ratings[i] - mean) / sd : 0;
+  return out;
+}
+
+/** Ring buffer with a running sum, for O(1) moving averages. */
+class RollingMean {
+  readonly #buf: Float64Array;
+  #i = 0;
+  #n = 0;
+  #sum = 0;
+  constructor(readonly size: number) {
+    this.#buf = new Float64Array(Math.max(1, size));
+  }
+  push(x: number): void {
+    if (this.#n === this.#buf.length) this.#sum -= this.#buf[this.#i];
+    else this.#n++;
+    this.#buf[this.#i] = x;
+    this.#sum += x;
+    this.#i = (this.#i + 1) % this.#buf.length;
+  }
+  get count(): number {
+    return this.#n;
+  }
+  get full(): boolean {
+    return this.#n === this.#buf.length;
+  }
+  get mean(): number {
+    return this.#n === 0 ? 0 : this.#sum / this.#n;
+  }
+  /** Population standard deviation of the values held. */
+  stdev(): number {
+    const n = this.#n;
+    if (n < 2) return 0;
+    const m = this.#sum / n;
+    let s = 0;
+    for (let k = 0; k < n; k++) s += (this.#buf[k] - m) ** 2;
+    return Math.sqrt(s / n);
+  }
+}
+
+/**
+ * Cross-coin Glicko-2 ratings and z-scores (SPEC §4). Every rating interval each coin plays one
+ * game against "the market": its score comes from its return, the opponent's rating from its
+ * recent volatility and volume change. Ratings carry over between intervals. After the games,
+ * z = (r − mean) / population stdev across all coins (0 when stdev is 0), and each coin keeps a
+ * moving average of its z (MA-z).
+ *
+ * Usage per interval: `record()` each coin whose candle closed, then `step()` once.
+ * Coins not recorded in an interval play no game (their RD grows).
+ */
+export class CrossCoinRatings {
+  readonly n: number;
+  readonly #opts: CrossCoinOptions;
+  readonly #ratings: Rating[];
+  readonly #prevClose: Float64Array;
+  readonly #prevVolume: Float64Array;
+  readonly #close: Float64Array;
+  readonly #volume: Float64Array;
+  readonly #played: Uint8Array;
+  readonly #returns: RollingMean[];
+  readonly #maZ: RollingMean[];
+  readonly #z: Float64Array;
+  readonly #r: Float64Array;
+  readonly #game: Game = { rating: 0, rd: 0, score: 0 };
+  readonly #games: Game[] = [this.#game];
+  #recorded = 0;
+  /** Close time (ms UTC) of the last completed interval, or -1. */
+  lastStepTime = -1;
+  /** Intervals stepped so far. */
+  steps = 0;
+
+  constructor(readonly coins: readonly string[], opts: CrossCoinOptions) {
+    this.n = coins.length;
+    this.#opts = opts;
+    this.#ratings = coins.map(() => ({ ...opts.initial }));
+    this.#prevClose = new Float64Array(this.n).fill(NaN);
+    this.#prevVolume = new Float64Array(this.n).fill(NaN);
+    this.#close = new Float64Array(this.n);
+    this.#volume = new Float64Array(this.n);
+    this.#played = new Uint8Array(this.n);
+    this.#returns = coins.map(() => new RollingMean(opts.returnWindow));
+    this.#maZ = coins.map((_, i) => new RollingMean(opts.maLength(i)));
+    this.#z = new Float64Array(this.n);
+    this.#r = new Float64Array(this.n);
+  }
+
+  /** Records coin `i`'s closed candle of the current interval. A second record in one interval overwrites the first. */
+  record(i: number, close: number, volume: number): void {
+    if (!this.#played[i]) this.#recorded++;
+    this.#played[i] = 1;
+    this.#close[i] = close;
+    this.#volume[i] = volume;
+  }
+
+  /** Number of coins recorded in the current interval. */
+  get recorded(): number {
+    return this.#recorded;
+  }
+
+  /** Plays the interval's games, recomputes z and MA-z for every coin. `closeTime` is the interval's close (ms UTC). */
+  step(closeTime: number): void {
+    const o = this.#opts;
+    for (let i = 0; i < this.n; i++) {
+      if (!this.#played[i]) {
+        this.#ratings[i] = rate(this.#ratings[i], [], o.tau);
+        continue;
+      }
+      const close = this.#close[i];
+      const volume = this.#volume[i];
+      const prevClose = this.#prevClose[i];
+      const prevVolume = this.#prevVolume[i];
+      this.#prevClose[i] = close;
+      this.#prevVolume[i] = volume;
+      // The first candle of a coin only sets its reference price: a return needs two closes.
+      if (!(prevClose > 0)) continue;
+      const ret = close / prevClose - 1;
+      const sigmaRet = this.#returns[i].stdev();
+      this.#returns[i].push(ret);
+      const score = Math.abs(ret) < o.drawThreshold ? 0.5 : Math.min(1, Math.max(0, 0.5 + o.scoreScale * ret));
+      const volumeTerm = volume > 0 && prevVolume > 0 ? 100 * Math.log(volume / prevVolume) : 0;
+      this.#game.rating = 1500 + 1000 * sigmaRet + volumeTerm;
+      this.#game.rd = o.opponentRd;
+      this.#game.score = score;
+      this.#ratings[i] = rate(this.#ratings[i], this.#games, o.tau);
+    }
+    for (let i = 0; i < this.n; i++) this.#r[i] = this.#ratings[i].rating;
+    crossCoinZ(this.#r, this.#z);
+    for (let i = 0; i < this.n; i++) {
+      this.#maZ[i].push(this.#z[i]);
+      this.#played[i] = 0;
+    }
+    this.#recorded = 0;
+    this.lastStepTime = closeTime;
+    this.steps++;
+  }
+
+  rating(i: number): Rating {
+    return this.#ratings[i];
+  }
+  z(i: number): number {
+    return this.#z[i];
+  }
+  /** Moving average of coin i's z over its configured length (over fewer values until full). */
+  maZ(i: number): number {
+    return this.#maZ[i].mean;
+  }
+  /** True once coin i's MA-z window is full, i.e. the value means what the parameter set says. */
+  maZStable(i: number): boolean {
+    return this.#maZ[i].full;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Timeframe } from '../core/timeframe.js';
+import type { ParamSet } from '../config/schema.js';
+import type { CrossCoinRatings } from '../rating/cross-coin.js';
+import type { Setup } from './types.js';
+
+/** What the z-score rule asks for on one coin after a cross-coin step. */
+export type ZScoreAction =
+  | { kind: 'entry'; setup: Setup }
+  | { kind: 'info'; setup: Setup }
+  | { kind: 'reversal'; symbol: string; maZ: number };
+
+/**
+ * The Glicko-2 z-score rule (SPEC §4, seed 000), for coins with a parameter set:
+ * - MA-z crosses up through +threshold → a BUY setup, stop/target at the set's percents;
+ * - MA-z ≤ −threshold with an open long from this rule → exit (z-score reversal);
+ * - MA-z crosses down through −threshold without a position → an informational bearish card
+ *   (spot cannot short).
+ * Cards fire on the crossing, not on every interval above the threshold, so a coin that stays
+ * extreme for an hour yields one card, not twelve. Nothing fires until the MA-z window is full.
+ */
+export class ZScoreRule {
+  readonly #prev: Float64Array;
+
+  /**
+   * @param symbols symbol per coin index of `ratings` (e.g. BTCUSDT)
+   * @param params parameter set per coin index, or undefined for monitor-only coins
+   */
+  constructor(
+    readonly ratings: CrossCoinRatings,
+    readonly symbols: readonly string[],
+    readonly params: readonly (ParamSet | undefined)[],
+    readonly timeframe: Timeframe,
+  ) {
+    this.#prev = new Float64Array(symbols.length);
+  }
+
+  /** Signal id of the rule for one symbol. */
+  static signalId(symbol: string): string {
+    return `glicko_zscore:${symbol}`;
+  }
+
+  /**
+   * Evaluates coin `i` after a step. `close` is its last close (quote currency), `time` the
+   * interval's close (ms UTC), `hasPosition` whether this rule's long on the coin is open.
+   */
+  evaluate(i: number, close: number, time: number, hasPosition: boolean): ZScoreAction | null {
+    const p = this.params[i];
+    const r = this.ratings;
+    const maZ = r.maZ(i);
+    const prev = this.#prev[i];
+    this.#prev[i] = maZ;
+    if (!p || !p.enabled || !r.maZStable(i)) return null;
+    const t = p.zScoreThreshold;
+    const symbol = this.symbols[i];
+    if (maZ <= -t && hasPosition) return { kind: 'reversal', symbol, maZ };
+    const up = prev < t && maZ >= t;
+    const down = prev > -t && maZ <= -t;
+    if (!up && !down) return null;
+    const setup: Setup = {
+      signalId: ZScoreRule.signalId(symbol),
+      rule: 'glicko_zscore',
+      name: 'Glicko-2 z-score',
+      symbol,
+      timeframe: this.timeframe,
+      direction: up ? 'long' : 'short',
+      time,
+      entry: close,
+      // The bearish card is informational (spot); its levels mirror the long's for context.
+      stop: close * (1 + (up ? -1 : 1) * (p.stopLossPercent / 100)),
+      target: close * (1 + (up ? 1 : -1) * (p.profitPercent / 100)),
+      reason: `MA-z(${p.movingAverages} × ${this.timeframe}) ${maZ.toFixed(2)} ${up ? '≥' : '≤'} ${up ? '' : '−'}${t}`,
+      tradable: up,
+      allocationPercent: p.allocationPercent,
+      context: { rating: r.rating(i).rating, maZ },
+    };
+    return up ? { kind: 'entry', setup } : { kind: 'info', setup };
+  }
+}

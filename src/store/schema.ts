@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { TIMEFRAMES } from '../core/timeframe.js';
+
+const tf = z.enum(TIMEFRAMES);
+const stats = z.object({
+  trades: z.number(), winRate: z.number(), profitFactor: z.number(), avgR: z.number(),
+  maxDrawdownPercent: z.number(), sharpe: z.number(),
+});
+
+const position = z.object({
+  id: z.string(), cardId: z.string(), signalId: z.string(), rule: z.string(), symbol: z.string(), timeframe: tf,
+  mode: z.enum(['paper', 'live']), qty: z.number(), entryPrice: z.number(), entryTime: z.number(), entryFee: z.number(),
+  stop: z.number(), target: z.number(), exitBy: z.number().optional(),
+  exitRequested: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual']).optional(),
+});
+const trade = position.extend({
+  exitPrice: z.number(), exitTime: z.number(), exitFee: z.number(),
+  reason: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual']),
+  pnl: z.number(), pnlPercent: z.number(), r: z.number(),
+});
+const pending = z.object({
+  cardId: z.string(), signalId: z.string(), rule: z.string(), symbol: z.string(), timeframe: tf,
+  mode: z.enum(['paper', 'live']), qty: z.number(), stop: z.number(), target: z.number(),
+  maxHoldMs: z.number().optional(), submittedAt: z.number(),
+});
+const card = z.object({
+  id: z.string(), createdAt: z.number(), expiresAt: z.number(), signalId: z.string(), rule: z.string(), name: z.string(),
+  symbol: z.string(), timeframe: tf, direction: z.enum(['long', 'short']), entry: z.number(), stop: z.number(),
+  target: z.number(), stopPercent: z.number(), targetPercent: z.number(), rr: z.number(), qty: z.number(),
+  notional: z.number(), riskQuote: z.number(), riskPercent: z.number(), maxHoldBars: z.number().optional(),
+  allocationPercent: z.number().optional(), reason: z.string(), inSample: stats.optional(), outOfSample: stats.optional(),
+  confidence: z.number().optional(),
+  context: z.object({
+    rating: z.number().optional(), maZ: z.number().optional(), htfAligned: z.boolean().optional(),
+    regime: z.enum(['trending', 'ranging']).optional(),
+  }).optional(),
+  blockedReason: z.string().optional(),
+  status: z.enum(['open', 'paper', 'live', 'skipped', 'expired', 'info', 'blocked']),
+  positionId: z.string().optional(),
+  /** Telegram message that shows this card, so later taps and updates can edit it. */
+  message: z.object({ chatId: z.number(), messageId: z.number() }).optional(),
+});
+
+/** data/state.json, version 1 (SPEC §9). */
+export const StateSchema = z.object({
+  version: z.literal(1),
+  risk: z.object({
+    killSwitch: z.boolean(), cooldowns: z.record(z.string(), z.number()), day: z.string(), dayStartEquity: z.number(),
+    dayTrades: z.number(), exchangeErrors: z.number(), circuitOpen: z.boolean(),
+  }),
+  paper: z.object({
+    cash: z.number(), positions: z.array(position), pending: z.array(pending), trades: z.array(trade),
+    marks: z.record(z.string(), z.number()), equityPeak: z.number(), maxDrawdownPercent: z.number(),
+  }),
+  cards: z.array(card),
+  /** Bounded log of what fired, newest last. */
+  signalLog: z.array(z.object({ time: z.number(), cardId: z.string(), signalId: z.string(), symbol: z.string(), status: z.string() })),
+  telegram: z.object({ lastUpdateId: z.number() }),
+  /** Free-form records owned by the live execution layer (orders, confirmations). */
+  live: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type StoredCard = z.infer<typeof card>;
+export type State = z.infer<typeof StateSchema>;
+export const STATE_VERSION = 1;
+export const MAX_CARDS = 500;
+export const MAX_SIGNAL_LOG = 1000;
