@@ -25,6 +25,8 @@ export interface ReplayOptions {
   /** Streams (tests use their own). */
   input?: NodeJS.ReadableStream | null;
   output?: NodeJS.WritableStream;
+  /** Pause between Telegram sends in ms (default 1000, about Telegram's 1 message/s per chat). */
+  chatPacingMs?: number;
 }
 
 /** The replay's last line (SPEC: one JSON object). Money in quote currency. */
@@ -79,7 +81,12 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
     coinSymbols: series.map((s) => s.symbol),
     onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
   });
-  const chat = await openChat(rt, { input: o.input === undefined ? process.stdin : o.input, output: o.output ?? process.stdout, secrets });
+  const chat = await openChat(rt, {
+    input: o.input === undefined ? process.stdin : o.input,
+    output: o.output ?? process.stdout,
+    secrets,
+    ...(o.chatPacingMs !== undefined ? { minIntervalMs: o.chatPacingMs } : {}),
+  });
   const feed = new ReplayFeed(series, rt.pipeline);
   log.info({ data: o.data, symbols: series.length, base, candles: feed.total }, 'replay starting');
 

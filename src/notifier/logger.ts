@@ -6,7 +6,7 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 
 /** Bot tokens have this shape; grammY puts them in URLs inside error messages. */
-const TOKEN_RE = /\b\d{5,}:[A-Za-z0-9_-]{30,}\b/g;
+const TOKEN_RE = /(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}/g;
 
 /**
  * Replaces every secret in `text` with `[REDACTED]`: the given secrets verbatim (and URL-encoded),

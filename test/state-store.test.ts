@@ -1,0 +1,47 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StateStore, corruptStateMessage } from '../src/store/state-store.js';
+
+describe('state file', () => {
+  it('persists and reloads the kill switch and paper account', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'edgebot-state-')), 'state.json');
+    const a = await StateStore.open(path, 10_000);
+    expect(a.outcome.kind).toBe('fresh');
+    a.data.risk.killSwitch = true;
+    a.data.paper.cash = 9_000;
+    a.save();
+    await a.flush();
+    const b = await StateStore.open(path, 10_000);
+    expect(b.outcome.kind).toBe('loaded');
+    expect(b.data.risk.killSwitch).toBe(true);
+    expect(b.data.paper.cash).toBe(9_000);
+  });
+
+  it('moves a corrupt file aside with a clear message and starts fresh', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgebot-state-'));
+    const path = join(dir, 'state.json');
+    writeFileSync(path, '{"version":1,"risk":{"killSwitch":tru');
+    const s = await StateStore.open(path, 10_000, Date.UTC(2025, 0, 2, 3, 4, 5));
+    expect(s.outcome.kind).toBe('corrupt');
+    if (s.outcome.kind !== 'corrupt') return;
+    expect(s.outcome.problem).toMatch(/not valid JSON/);
+    expect(readFileSync(s.outcome.movedTo, 'utf8')).toBe('{"version":1,"risk":{"killSwitch":tru'); // nothing lost
+    expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.corrupt-2025-01-02T03-04-05-000Z']);
+    expect(corruptStateMessage(s.outcome, path)).toMatch(/moved to .*corrupt-2025-01-02.*nothing was deleted/);
+    expect(JSON.parse(readFileSync(path, 'utf8')).paper.cash).toBe(10_000);
+  });
+
+  it('refuses a file that is JSON but not a state, naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgebot-state-'));
+    const path = join(dir, 'state.json');
+    writeFileSync(path, JSON.stringify({ version: 1, risk: { killSwitch: 'yes' } }));
+    const s = await StateStore.open(path, 10_000);
+    expect(s.outcome.kind).toBe('corrupt');
+    if (s.outcome.kind === 'corrupt') {
+      expect(s.outcome.problem).toMatch(/risk\.killSwitch/);
+      expect(existsSync(s.outcome.movedTo)).toBe(true);
+    }
+  });
+});
