@@ -69,9 +69,12 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
   });
 
   it('posts a card, the owner paper-trades it, /positions lists it', async () => {
+    // Telegram rate-limits the first card: auto-retry waits retry_after and sends it anyway.
+    api.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
     await until(() => [...session.rt.engine.cards.values()].some((c) => c.status === 'open'));
     const card = [...session.rt.engine.cards.values()].find((c) => c.status === 'open')!;
     const msg = await cardMessage(card.id);
+    expect(api.callsOf('sendMessage')[0].ok).toBe(false);
     expect(msg.text).toContain(card.symbol);
     expect(msg.text).toMatch(/Entry: .*\nStop: .*\nTarget: .*\nR:R 1:1\.50/);
     expect(buttons(msg)).toEqual([
