@@ -1,15 +1,19 @@
 import { parseArgs } from 'node:util';
+import dotenv from 'dotenv';
 import { EdgebotError } from '../core/errors.js';
 import { loadConfig, loadLiveParams, loadTelegramConfig } from '../config/load.js';
 import { prepareReplay } from './replay.js';
+import { startBot } from './live.js';
 
 const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 
 Usage:
+  edgebot run --mode paper [--config FILE]
   edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N]
   edgebot validate-config [--config FILE]
   edgebot check-telegram [--config FILE]
 
+run         watches the exchange live (Binance WebSocket, or REST polling) and paper-trades
 replay      replays a folder of <SYMBOL>.csv[.gz] candles through the whole bot; without
             --config it uses the console chat and paper auto-trading, and ends with one JSON line
 validate-config  checks config/default.json (+ FILE) and config/live-params.json
@@ -24,6 +28,8 @@ function parseTime(s: string | undefined, flag: string): number | undefined {
 
 /** CLI entry; returns the process exit code. Errors of ours print their message, not a stack. */
 export async function main(argv: string[]): Promise<number> {
+  // Secrets (exchange keys, bot token) may live in .env; never print what was loaded.
+  dotenv.config({ quiet: true });
   const [command, ...rest] = argv;
   try {
     const { values } = parseArgs({
@@ -34,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
         from: { type: 'string' },
         to: { type: 'string' },
         speed: { type: 'string' },
+        mode: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -52,6 +59,17 @@ export async function main(argv: string[]): Promise<number> {
         });
         const summary = await session.run();
         process.stdout.write(JSON.stringify(summary) + '\n');
+        return 0;
+      }
+      case 'run': {
+        const mode = values.mode ?? 'paper';
+        if (mode !== 'paper') throw new EdgebotError(`--mode must be "paper", got "${mode}"`);
+        const bot = await startBot({ mode, config: values.config });
+        await new Promise<void>((resolve) => {
+          const onSignal = (sig: string) => void bot.stop(sig).then(resolve);
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
+        });
         return 0;
       }
       case 'validate-config': {

@@ -57,6 +57,13 @@ export class Engine implements CandleSink {
   readonly #setups: Setup[] = [];
   readonly #onBroker: Parameters<SimulatedBroker['onBaseCandle']>[2];
   #pendingInterval = -1;
+  /**
+   * Setups on candles closing before this time (ms UTC) update state but make no card: at a live
+   * start the warm-up history runs through the engine, and history is not a signal.
+   */
+  publishFrom = -Infinity;
+  /** Setups suppressed because they fired on warm-up history. */
+  suppressed = 0;
 
   constructor(deps: EngineDeps) {
     this.#d = deps;
@@ -126,7 +133,11 @@ export class Engine implements CandleSink {
   }
 
   /** Risk-gates and sizes a setup, makes its card and announces it. */
-  #publish(s: Setup): Card {
+  #publish(s: Setup): void {
+    if (s.time < this.publishFrom) {
+      this.suppressed++;
+      return;
+    }
     const d = this.#d;
     const now = s.time;
     const broker = d.broker;
@@ -170,7 +181,6 @@ export class Engine implements CandleSink {
     this.#remember(card);
     this.stats.cards++;
     d.emit({ type: 'card', card });
-    return card;
   }
 
   #remember(card: Card): void {

@@ -114,7 +114,8 @@ export class SimulatedBroker {
     }
     for (let i = 0; i < a.positions.length; i++) {
       const p = a.positions[i];
-      if (p.symbol !== symbol) continue;
+      // A position restored after a restart ignores warm-up candles from before its entry.
+      if (p.symbol !== symbol || c.openTime < p.entryTime) continue;
       let price = 0;
       let reason: ExitReason | undefined;
       if (p.exitRequested && p.entryTime < c.openTime) {
