@@ -1,8 +1,8 @@
-import { systemClock } from '../core/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { LiveFeed, type FeedEvent, type FeedHealth } from '../feed/live.js';
+import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
 import { createLogger } from '../notifier/logger.js';
 import { duration } from '../notifier/format.js';
 import type { ChatAdapter } from '../notifier/chat.js';
@@ -20,6 +20,10 @@ export interface RunOptions {
   overrides?: unknown;
   /** Pause between Telegram sends (tests: 0). */
   chatPacingMs?: number;
+  /** Market clock (default the wall clock; tests pass the fake exchange's simulated clock). */
+  clock?: Clock;
+  /** Feed tuning beyond the config (tests: fast ticks and reconnects). */
+  feed?: Pick<LiveFeedOptions, 'tickMs' | 'restRetry'> & { reconnect?: { baseMs: number; maxMs: number }; rateLimitMs?: number };
 }
 
 /** A running bot: stop it with `stop()` (SIGINT/SIGTERM do the same in the CLI). */
@@ -64,13 +68,13 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   const log = createLogger({
     level: config.log.level,
     dir: config.paths.logDir,
-    // stdout belongs to the console chat when there is no Telegram; logs then go to stderr.
-    console: process.stderr,
+    // stdout belongs to the console chat; warnings also go to stderr (not when a caller owns the streams).
+    console: o.output ? null : process.stderr,
     consoleLevel: 'warn',
     secrets: () => secrets,
   });
   const store = await StateStore.open(config.paths.state, config.broker.startingBalance);
-  const clock = systemClock;
+  const clock = o.clock ?? systemClock;
   let feed: LiveFeed | undefined;
   const rt = createRuntime({
     mode: o.mode,
@@ -102,9 +106,19 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...config.timeframes])],
     pipeline: rt.pipeline,
     clock,
-    exchange: { id: config.exchange.id, restBaseUrl: config.exchange.restBaseUrl },
+    exchange: {
+      id: config.exchange.id,
+      restBaseUrl: config.exchange.restBaseUrl,
+      ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
+    },
     type: config.feed.type === 'rest' ? 'rest' : 'ws',
-    ws: { wsBaseUrl: config.feed.wsBaseUrl, closeGraceMs: config.feed.closeGraceMs },
+    ws: {
+      wsBaseUrl: config.feed.wsBaseUrl,
+      closeGraceMs: config.feed.closeGraceMs,
+      ...(o.feed?.reconnect ? { reconnect: o.feed.reconnect } : {}),
+    },
+    ...(o.feed?.tickMs ? { tickMs: o.feed.tickMs } : {}),
+    ...(o.feed?.restRetry ? { restRetry: o.feed.restRetry } : {}),
     maxMissingBars: config.feed.maxMissingBars,
     warmupBars: config.feed.warmupBars,
     logger: log,

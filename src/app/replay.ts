@@ -68,7 +68,14 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const store = await StateStore.open(statePath, config.broker.startingBalance);
   if (store.outcome.kind === 'corrupt') process.stderr.write(corruptStateMessage(store.outcome, statePath) + '\n');
   const secrets: string[] = [];
-  const log = createLogger({ level: config.log.level, dir: config.paths.logDir, console: process.stderr, consoleLevel: 'warn', secrets: () => secrets });
+  const log = createLogger({
+    level: config.log.level,
+    dir: config.paths.logDir,
+    // Warnings also go to stderr, unless a caller (a test) owns the streams.
+    console: o.output ? null : process.stderr,
+    consoleLevel: 'warn',
+    secrets: () => secrets,
+  });
   const clock = new ReplayClock(series[0].openTime[0]);
   const rt = createRuntime({
     mode: 'replay',

@@ -17,6 +17,7 @@ export class ConsoleChat implements ChatAdapter {
   #rl: Interface | undefined;
   #unsubscribe: (() => void) | undefined;
   #buf: string[] = [];
+  #scheduled = false;
   #pending: Promise<void> = Promise.resolve();
 
   constructor(
@@ -75,11 +76,17 @@ export class ConsoleChat implements ChatAdapter {
 
   #out(text: string): void {
     this.#buf.push(text);
-    // Batch writes: a replay can print thousands of cards; one write per card is slow on a pipe.
+    // Batch writes: a replay prints bursts of cards between event-loop turns; one write per card
+    // is slow on a pipe. Live, the next turn comes at once, so nothing waits.
     if (this.#buf.length >= 64) this.#write();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#write());
+    }
   }
 
   #write(): void {
+    this.#scheduled = false;
     if (!this.#buf.length) return;
     this.io.output.write(this.#buf.join('\n') + '\n');
     this.#buf = [];
