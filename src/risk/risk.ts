@@ -30,8 +30,9 @@ export interface Sizing {
 
 /** What the gate needs to know about the account right now. */
 export interface AccountView {
+  /** Cash plus open positions at their last price, quote currency. */
   equity: number;
-  /** Realized + unrealized P&L since the UTC day started, quote currency. */
+  /** Highest equity seen, quote currency (for the drawdown limit). */
   equityPeak: number;
   openPositions: number;
   hasPosition(symbol: string): boolean;
