@@ -9,6 +9,7 @@ import { StateStore, corruptStateMessage } from '../store/state-store.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { openChat } from './chat.js';
 import type { ChatAdapter } from '../notifier/chat.js';
+import { validatedSignals } from './signals.js';
 
 export interface ReplayOptions {
   /** Folder of `<SYMBOL>.csv[.gz]` candle files; symbols come from the file names. */
@@ -77,9 +78,11 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
     secrets: () => secrets,
   });
   const clock = new ReplayClock(series[0].openTime[0]);
+  // Validated signals run next to the z-score rule.
+  const validated = validatedSignals(config, log);
   const rt = createRuntime({
     mode: 'replay',
-    config,
+    ...validated,
     liveParams: loadLiveParams(config.paths.liveParams),
     clock,
     store,

@@ -2,17 +2,17 @@ import type { Clock } from '../core/clock.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
 import { Engine } from '../engine/engine.js';
+import { crossCoinSetup } from '../engine/cross-coin-setup.js';
 import { EventBus } from '../engine/bus.js';
 import { SimulatedBroker } from '../execution/simulated.js';
 import { TradeService, type LiveExecution } from '../execution/trade-service.js';
 import { CandlePipeline, type FeedNotice } from '../feed/pipeline.js';
-import { CrossCoinRatings } from '../rating/cross-coin.js';
 import { RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
-import { ZScoreRule } from '../signal/zscore-rule.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Card } from '../engine/card.js';
 import type { Logger } from '../notifier/logger.js';
+import type { PositionBook } from '../portfolio/book.js';
 
 export type Mode = 'backtest' | 'replay' | 'paper' | 'live';
 
@@ -52,6 +52,8 @@ export interface Runtime {
   coinSymbols: string[];
   signals: SignalSummary[];
   feedStatus: () => FeedStatus | null;
+  /** Positions held outside the simulated broker (live mode). */
+  external?: PositionBook;
 }
 
 export interface RuntimeOptions {
@@ -67,6 +69,8 @@ export interface RuntimeOptions {
   rules?: CandleRule[];
   signals?: SignalSummary[];
   live?: LiveExecution;
+  /** Live positions, seen by the risk gate, exits and commands. */
+  external?: PositionBook;
   feedStatus?: () => FeedStatus | null;
   onFeedNotice?: (n: FeedNotice) => void;
 }
@@ -82,17 +86,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const broker = new SimulatedBroker(config.broker, state.paper);
   const risk = new RiskManager(config.risk, state.risk);
   const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => c + config.quote);
-  const params = coinSymbols.map((s) => o.liveParams[s]);
-  const ratings = new CrossCoinRatings(coinSymbols, {
-    tau: config.rating.tau,
-    opponentRd: config.rating.opponentRd,
-    drawThreshold: config.rating.drawThreshold,
-    scoreScale: config.rating.scoreScale,
-    returnWindow: config.rating.returnWindow,
-    initial: { rating: config.rating.initialRating, rd: config.rating.initialRd, volatility: config.rating.initialVolatility },
-    maLength: (i) => params[i]?.movingAverages ?? config.rating.defaultMovingAverages,
-  });
-  const zRule = new ZScoreRule(ratings, coinSymbols, params, config.rating.timeframe);
+  const { ratings, zRule } = crossCoinSetup(config, coinSymbols, o.liveParams);
   const engine = new Engine({
     clock: o.clock,
     baseTimeframe: o.baseTimeframe,
@@ -102,6 +96,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     zRule,
     rules: o.rules ?? [],
     broker,
+    ...(o.external ? { external: o.external } : {}),
     risk,
     emit: (e) => bus.emit(e),
     cardExpiryBars: config.execution.cardExpiryBars,
@@ -111,6 +106,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const trades = new TradeService({
     clock: o.clock, cards: engine.cards, broker, risk, emit: (e) => bus.emit(e), persist,
     ...(o.live ? { live: o.live } : {}),
+    ...(o.external ? { external: o.external } : {}),
   });
   const timeframes = [...new Set([o.baseTimeframe, config.rating.timeframe, ...config.timeframes])];
   const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, engine, o.onFeedNotice, config.feed.maxMissingBars);
@@ -132,5 +128,6 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
     engine, pipeline, trades, log, coinSymbols, signals: o.signals ?? [], feedStatus: o.feedStatus ?? (() => null),
+    ...(o.external ? { external: o.external } : {}),
   };
 }

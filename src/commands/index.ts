@@ -1,4 +1,5 @@
 import type { Runtime } from '../app/runtime.js';
+import { allTrades } from '../portfolio/book.js';
 import type {
   BalanceView, HelpView, PnlView, PositionsView, SignalsView, StatusView, TextView, TradesView,
 } from './views.js';
@@ -38,7 +39,7 @@ export function status(rt: Runtime): StatusView {
     cards: rt.engine.stats.cards,
     equity,
     dayPnl,
-    openPositions: rt.broker.account.positions.length,
+    openPositions: rt.broker.account.positions.length + (rt.external?.openPositions().length ?? 0),
     maxOpenPositions: rt.config.risk.maxOpenPositions,
     dayTrades: r.dayTrades,
     maxDailyTrades: rt.config.risk.maxDailyTrades,
@@ -65,9 +66,9 @@ export function positions(rt: Runtime): PositionsView {
   };
 }
 
-/** `/trades [n]`: the last n closed trades, newest first (n defaults to 10, at most 50). */
+/** `/trades [n]`: the last n closed trades, paper and live, newest first (n defaults to 10, at most 50). */
 export function trades(rt: Runtime, n = 10): TradesView {
-  const all = rt.broker.account.trades;
+  const all = allTrades(rt.broker, rt.external);
   const k = Math.max(1, Math.min(50, Number.isFinite(n) ? Math.floor(n) : 10));
   return {
     kind: 'trades',
@@ -80,11 +81,11 @@ export function trades(rt: Runtime, n = 10): TradesView {
   };
 }
 
-/** `/pnl` view model. */
+/** `/pnl` view model: realized P&L of paper and live trades together. */
 export function pnl(rt: Runtime): PnlView {
   const now = rt.clock.now();
   const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
-  const all = rt.broker.account.trades;
+  const all = allTrades(rt.broker, rt.external);
   const per = new Map<string, { trades: number; wins: number; pnl: number }>();
   let day = 0;
   let total = 0;

@@ -5,6 +5,21 @@ const timeframe = z.enum(TIMEFRAMES);
 const percent = z.number().min(0).max(100);
 
 /**
+ * Live thresholds of one timeframe (seed 003's LIVE_THRESHOLDS): a validated signal's
+ * out-of-sample stats must clear them. minWinRate is a fraction (0.38 = 38 %).
+ */
+export const ThresholdsSchema = z.object({
+  minWinRate: z.number().min(0).max(1),
+  minProfitFactor: z.number().min(0).default(1.2),
+  minTrades: z.number().int().min(1),
+  /** Minimum reward : risk of a signal (2 = 2:1). */
+  requiredRR: z.number().positive(),
+}).strict();
+export type Thresholds = z.infer<typeof ThresholdsSchema>;
+
+const th = (minWinRate: number, minTrades: number, requiredRR: number) => ThresholdsSchema.prefault({ minWinRate, minTrades, requiredRR });
+
+/**
  * edgebot's configuration (config/default.json, overridden by `--config FILE`). Every field has a
  * default, so `{}` is a valid config. Percent fields are percents (1 = 1 %); bps are basis points.
  */
@@ -86,6 +101,26 @@ export const ConfigSchema = z.object({
     liveParams: z.string().default('config/live-params.json'),
     validatedSignals: z.string().default('signals/validated.json'),
     logDir: z.string().default('logs'),
+  }).prefault({}),
+  /**
+   * `edgebot backtest` (signals/README.md): walk-forward split and the per-timeframe live
+   * thresholds. Min win rate = break-even at the required R:R (1 / (1 + RR)) + ~5 points, as
+   * seed 003's 0.38 for 2:1; min trades 50 on 1m/2m (seed), then fewer as bars get longer but
+   * never under 30.
+   */
+  validation: z.object({
+    /** Share of each data window before the first out-of-sample fold (walk-forward). */
+    inSampleFraction: z.number().gt(0).lt(1).default(0.5),
+    /** Out-of-sample folds over the rest of the window; each re-chooses on all data before it. */
+    folds: z.number().int().min(1).max(20).default(3),
+    thresholds: z.object({
+      '1m': th(0.38, 50, 2.0),
+      '2m': th(0.38, 50, 2.0),
+      '5m': th(0.38, 40, 2.0),
+      '15m': th(0.33, 30, 2.5),
+      '30m': th(0.30, 30, 3.0),
+      '1h': th(0.30, 30, 3.0),
+    }).strict().prefault({}),
   }).prefault({}),
   log: z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

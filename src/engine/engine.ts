@@ -5,6 +5,7 @@ import type { BotEvent } from '../core/events.js';
 import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import type { CandleSink } from '../feed/pipeline.js';
 import type { SimulatedBroker } from '../execution/simulated.js';
+import { accountView, type PositionBook } from '../portfolio/book.js';
 import type { CrossCoinRatings } from '../rating/cross-coin.js';
 import type { RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
@@ -26,6 +27,8 @@ export interface EngineDeps {
   /** Validated-signal rules and any other candle rules. */
   rules: readonly CandleRule[];
   broker: SimulatedBroker;
+  /** Positions held elsewhere (live), for limits and z-score reversal exits. */
+  external?: PositionBook;
   risk: RiskManager;
   emit: (e: BotEvent) => void;
   /** Card buttons expire after this many candles of the card's timeframe. */
@@ -120,15 +123,20 @@ export class Engine implements CandleSink {
     d.ratings.step(t);
     this.stats.ratingSteps++;
     const positions = d.broker.account.positions;
+    const external = d.external?.openPositions() ?? [];
     for (let i = 0; i < d.coinSymbols.length; i++) {
       const symbol = d.coinSymbols[i];
       const signalId = ZScoreRule.signalId(symbol);
-      let held: string | undefined;
-      for (const p of positions) if (p.signalId === signalId && !p.exitRequested) held = p.id;
-      const a = d.zRule.evaluate(i, this.#lastClose[i], t, held !== undefined);
+      let paper: string | undefined;
+      let live: string | undefined;
+      for (const p of positions) if (p.signalId === signalId && !p.exitRequested) paper = p.id;
+      for (const p of external) if (p.signalId === signalId) live = p.id;
+      const a = d.zRule.evaluate(i, this.#lastClose[i], t, paper !== undefined || live !== undefined);
       if (!a) continue;
-      if (a.kind === 'reversal') d.broker.requestExit(held!, 'zscore-reversal');
-      else this.#publish(a.setup);
+      if (a.kind === 'reversal') {
+        if (paper) d.broker.requestExit(paper, 'zscore-reversal');
+        if (live) d.external!.requestExit(live, 'zscore-reversal');
+      } else this.#publish(a.setup);
     }
   }
 
@@ -144,12 +152,7 @@ export class Engine implements CandleSink {
     const equity = broker.equity();
     const sizing = d.risk.size(s.entry, s.stop, equity, s.allocationPercent);
     const blocked = s.tradable
-      ? d.risk.blockReason(s.symbol, sizing, {
-          equity,
-          equityPeak: broker.account.equityPeak,
-          openPositions: broker.account.positions.length + broker.account.pending.length,
-          hasPosition: (sym) => broker.account.positions.some((p) => p.symbol === sym) || broker.account.pending.some((p) => p.symbol === sym),
-        }, now)
+      ? d.risk.blockReason(s.symbol, sizing, accountView(broker, d.external), now)
       : 'informational: spot cannot short';
     const card: Card = {
       id: cardId(s),

@@ -42,12 +42,15 @@ export function newPaperAccount(startingBalance: number): PaperAccount {
 export class SimulatedBroker {
   readonly #opts: SimulatedBrokerOptions;
   readonly account: PaperAccount;
+  /** Every card that ever had an order here: the never-twice check is O(1), whatever the history. */
+  readonly #ordered = new Set<string>();
   #seq = 0;
 
   constructor(opts: SimulatedBrokerOptions, account?: PaperAccount) {
     this.#opts = opts;
     this.account = account ?? newPaperAccount(opts.startingBalance);
     this.#seq = this.account.trades.length + this.account.positions.length;
+    for (const x of [...this.account.pending, ...this.account.positions, ...this.account.trades]) this.#ordered.add(x.cardId);
   }
 
   /**
@@ -55,13 +58,10 @@ export class SimulatedBroker {
    * @throws OrderError when this card already has an order or a position (never twice)
    */
   submitEntry(req: PendingEntry): void {
-    const a = this.account;
-    if (a.pending.some((p) => p.cardId === req.cardId) || a.positions.some((p) => p.cardId === req.cardId) ||
-        a.trades.some((t) => t.cardId === req.cardId)) {
-      throw new OrderError(`card ${req.cardId} already has an order`);
-    }
+    if (this.#ordered.has(req.cardId)) throw new OrderError(`card ${req.cardId} already has an order`);
     if (!(req.qty > 0)) throw new OrderError(`order quantity must be positive, got ${req.qty}`);
-    a.pending.push(req);
+    this.#ordered.add(req.cardId);
+    this.account.pending.push(req);
   }
 
   /** Asks to close a position at the next base candle's open. Returns false if it is not open. */

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config, LiveParams, ParamSet } from '../config/schema.js';
+import { ReplayClock } from '../core/clock.js';
+import { timeframeMs, type Timeframe } from '../core/timeframe.js';
+import { loadCandleDir } from '../feed/csv.js';
+import { CandlePipeline } from '../feed/pipeline.js';
+import { ReplayFeed } from '../feed/replay.js';
+import { BankSet } from '../indicator/bank.js';
+import { ruleSpec } from '../signal/catalogue.js';
+import type { DataSource } from '../signal/validated.js';
+import { buildCandidates, scanTimeframes, type Candidate } from './candidates.js';
+import { FanoutSink } from './fanout.js';
+import { SignalRun } from './signal-run.js';
+import type { TradeRecord } from './stats.js';
+import { planWalkForward, type WalkForwardPlan } from './walk-forward.js';
+
+export interface DatasetOptions {
+  config: Config;
+  /** Z-score parameter sets measured for the report (config/live-params.json). */
+  liveParams: LiveParams;
+  /** Clip to open times in [from, to), ms UTC. */
+  from?: number;
+  to?: number;
+  /** Only these candidates (parity tests); default: catalogue × grid × symbols × timeframes. */
+  candidates?: Candidate[];
+  /** Measure the z-score parameter sets too (default true). */
+  zscore?: boolean;
+  /** Progress lines (stderr in the CLI). */
+  progress?: (line: string) => void;
+}
+
+/** Everything one pass over a data folder produced. */
+export interface DatasetRun {
+  source: DataSource;
+  plan: WalkForwardPlan;
+  timeframes: Timeframe[];
+  candidates: { candidate: Candidate; trades: TradeRecord[] }[];
+  zscore: { symbol: string; params: ParamSet; trades: TradeRecord[] }[];
+  baseCandles: number;
+  elapsedMs: number;
+}
+
+/** sha256 over the bytes of the folder's candle files, in file-name order. */
+export function hashDataDir(dir: string): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).filter((x) => /\.csv(\.gz)?$/i.test(x)).sort()) h.update(readFileSync(join(dir, f)));
+  return h.digest('hex');
+}
+
+/**
+ * Backtests every candidate on one data folder in ONE pass: one ReplayFeed and CandlePipeline
+ * (parsing, validation and aggregation once) whose sink fans each candle out to every
+ * candidate's own engine (src/backtest/signal-run.ts) — the engine, broker and risk code of replay.
+ */
+export async function runDataset(dir: string, o: DatasetOptions): Promise<DatasetRun> {
+  const t0 = performance.now();
+  const { config } = o;
+  const log = o.progress ?? (() => {});
+  const series = loadCandleDir(dir, { from: o.from, to: o.to });
+  const base = series[0].timeframe;
+  const baseMs = timeframeMs(base);
+  const symbols = series.map((s) => s.symbol);
+  let from = Infinity;
+  let to = -Infinity;
+  for (const s of series) {
+    if (!s.length) continue;
+    from = Math.min(from, s.openTime[0]);
+    to = Math.max(to, s.openTime[s.length - 1] + baseMs);
+  }
+  const plan = planWalkForward(from, to, config.validation.inSampleFraction, config.validation.folds);
+  const timeframes = scanTimeframes(base, config.validation.thresholds);
+  const candidates = o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds);
+
+  // The replay clock starts where replay's does (src/app/replay.ts).
+  const clock = new ReplayClock(series[0].openTime[0]);
+  const sink = new FanoutSink(clock, base);
+  // Candidates on one (symbol, timeframe) share indicators, as validated signals do in the bot.
+  const banks = new BankSet();
+  const runs = candidates.map((c) => {
+    const spec = ruleSpec(c.rule);
+    const meta = { signalId: c.id, symbol: c.symbol, timeframe: c.timeframe, bank: banks.for(c.symbol, c.timeframe) };
+    const run = new SignalRun({ rules: [spec.create(spec.params.parse(c.params), meta)], coinSymbols: [], liveParams: {} }, config, clock, base);
+    sink.add(c.symbol, c.timeframe, run.engine, run.broker.account);
+    return { candidate: c, run };
+  });
+  const zSets = (o.zscore ?? true) ? Object.entries(o.liveParams).filter(([s, p]) => p.enabled && symbols.includes(s)) : [];
+  const zRuns = zSets.map(([symbol, params]) => {
+    const run = new SignalRun({ rules: [], coinSymbols: symbols, liveParams: { [symbol]: params } }, config, clock, base);
+    sink.addGlobal(run.engine);
+    return { symbol, params, run };
+  });
+
+  const pipelineTfs = [...new Set<Timeframe>([base, config.rating.timeframe, ...timeframes, ...candidates.map((c) => c.timeframe)])];
+  const pipeline = new CandlePipeline(base, pipelineTfs, sink, () => {}, config.feed.maxMissingBars);
+  const feed = new ReplayFeed(series, pipeline);
+  const total = feed.total;
+  log(`${dir}: ${symbols.length} symbols, ${base} base, ${total.toLocaleString('en')} candles, ` +
+    `timeframes ${timeframes.join('/')}, ${runs.length} candidates + ${zRuns.length} z-score sets, ` +
+    `out-of-sample folds from ${plan.splits.slice(0, -1).map((t) => new Date(t).toISOString().slice(0, 13) + 'h').join(', ')}`);
+  let next = total / 10;
+  await feed.run({
+    pauseWhen: () => {
+      if (feed.pushed >= next) {
+        log(`${dir}: ${Math.round((feed.pushed / total) * 100)}% (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+        next += total / 10;
+      }
+      return false;
+    },
+  });
+  return {
+    source: {
+      dir,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      baseTimeframe: base,
+      symbols,
+      hash: hashDataDir(dir),
+    },
+    plan,
+    timeframes,
+    candidates: runs.map((r) => ({ candidate: r.candidate, trades: r.run.trades })),
+    zscore: zRuns.map((z) => ({ symbol: z.symbol, params: z.params, trades: z.run.trades })),
+    baseCandles: total,
+    elapsedMs: performance.now() - t0,
+  };
+}

@@ -1,0 +1,64 @@
+import type { Candle } from '../core/candle.js';
+import type { ReplayClock } from '../core/clock.js';
+import type { Timeframe } from '../core/timeframe.js';
+import type { PaperAccount } from '../execution/simulated.js';
+import type { CandleSink } from '../feed/pipeline.js';
+
+interface Route {
+  sink: CandleSink;
+  timeframe: Timeframe;
+  account: PaperAccount;
+}
+
+/**
+ * Fans each closed candle out to many candidate engines, so one pass over the data (parsing,
+ * validation and aggregation done once) drives them all. Advances the shared replay clock on
+ * base candles first, as the single replay engine does, so every engine reads the same time.
+ *
+ * Per-symbol engines get only the candles that can change what they do:
+ * - their rule's own timeframe (the only one their rule reads), and
+ * - base candles while their broker holds a queued entry or an open position (fills and exits).
+ * A flat broker's base candle only records the mark price, which nothing reads while it holds
+ * nothing (equity = cash), and the engine's own counters are not used here — so skipping it
+ * changes no trade. test/parity.test.ts holds the backtest to the replay trade for trade.
+ * Global engines (cross-coin ratings) get every candle.
+ */
+export class FanoutSink implements CandleSink {
+  readonly #bySymbol = new Map<string, { all: Route[]; byTf: Partial<Record<Timeframe, Route[]>> }>();
+  readonly #global: CandleSink[] = [];
+
+  constructor(readonly clock: ReplayClock, readonly base: Timeframe) {}
+
+  /** Adds an engine fed with `symbol`'s candles as described above. */
+  add(symbol: string, timeframe: Timeframe, sink: CandleSink, account: PaperAccount): void {
+    let s = this.#bySymbol.get(symbol);
+    if (!s) this.#bySymbol.set(symbol, (s = { all: [], byTf: {} }));
+    const r = { sink, timeframe, account };
+    s.all.push(r);
+    (s.byTf[timeframe] ??= []).push(r);
+  }
+
+  /** Adds an engine fed with every candle of every symbol. */
+  addGlobal(sink: CandleSink): void {
+    this.#global.push(sink);
+  }
+
+  onCandle(symbol: string, tf: Timeframe, c: Candle): void {
+    const s = this.#bySymbol.get(symbol);
+    if (tf === this.base) {
+      this.clock.advance(c.closeTime);
+      if (s !== undefined) {
+        const l = s.all;
+        for (let i = 0; i < l.length; i++) {
+          const r = l[i];
+          if (r.timeframe === tf || r.account.pending.length !== 0 || r.account.positions.length !== 0) r.sink.onCandle(symbol, tf, c);
+        }
+      }
+    } else if (s !== undefined) {
+      const l = s.byTf[tf];
+      if (l !== undefined) for (let i = 0; i < l.length; i++) l[i].sink.onCandle(symbol, tf, c);
+    }
+    const g = this.#global;
+    for (let i = 0; i < g.length; i++) g[i].onCandle(symbol, tf, c);
+  }
+}

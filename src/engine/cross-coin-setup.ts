@@ -1,0 +1,23 @@
+import type { Config, LiveParams } from '../config/schema.js';
+import { CrossCoinRatings } from '../rating/cross-coin.js';
+import { ZScoreRule } from '../signal/zscore-rule.js';
+
+/**
+ * Ratings and the z-score rule for `coinSymbols` from the config and parameter sets: coins with a
+ * parameter set use its MA length, the others `rating.defaultMovingAverages`. Shared by every
+ * runtime and by each backtested signal, so both rate identically.
+ */
+export function crossCoinSetup(config: Config, coinSymbols: readonly string[], liveParams: LiveParams) {
+  const params = coinSymbols.map((s) => liveParams[s]);
+  const r = config.rating;
+  const ratings = new CrossCoinRatings(coinSymbols, {
+    tau: r.tau,
+    opponentRd: r.opponentRd,
+    drawThreshold: r.drawThreshold,
+    scoreScale: r.scoreScale,
+    returnWindow: r.returnWindow,
+    initial: { rating: r.initialRating, rd: r.initialRd, volatility: r.initialVolatility },
+    maLength: (i) => params[i]?.movingAverages ?? r.defaultMovingAverages,
+  });
+  return { ratings, zRule: new ZScoreRule(ratings, coinSymbols, params, r.timeframe) };
+}

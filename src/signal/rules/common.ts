@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import type { Candle } from '../../core/candle.js';
+import type { Timeframe } from '../../core/timeframe.js';
+import { IndicatorBank } from '../../indicator/bank.js';
+import { MarketContext } from '../context.js';
+import type { CandleRule } from '../rule.js';
+import type { SampleStats, Setup } from '../types.js';
+
+/** Who a rule instance is: one signal on one (instrument, timeframe), and what the card shows about it. */
+export interface RuleMeta {
+  /** Stable signal id (validated signal id or backtest candidate id). */
+  signalId: string;
+  symbol: string;
+  timeframe: Timeframe;
+  inSample?: SampleStats;
+  outOfSample?: SampleStats;
+  /** 0..1. */
+  confidence?: number;
+  /** Indicators shared with other rules on the same (instrument, timeframe); a private bank when absent. */
+  bank?: IndicatorBank;
+}
+
+/** The bank a rule takes its indicators from, and the shared card context of its pair. */
+export function bankOf(meta: RuleMeta): { bank: IndicatorBank; ctx: MarketContext } {
+  const bank = meta.bank ?? new IndicatorBank();
+  return { bank, ctx: bank.get('context', () => new MarketContext(meta.timeframe)) };
+}
+
+/** How a signal exits, for validated.json and the report. Prices described in words; bars of its timeframe. */
+export interface Exits {
+  stop: string;
+  target: string;
+  /** Minimum reward : risk of every setup at the triggering close, e.g. 2 for 2:1. */
+  rewardRisk: number;
+  maxHoldBars: number | null;
+}
+
+/** A catalogue entry: parameter schema and grid, factory, and what the parameters mean for exits. */
+export interface RuleSpec<P extends object = object> {
+  name: string;
+  /** Card name. */
+  title: string;
+  /** Schema of a parameter set (validated.json is checked against it). */
+  params: z.ZodType<P>;
+  /** The parameter grid the backtest searches. */
+  grid(): P[];
+  create(params: P, meta: RuleMeta): CandleRule;
+  exits(params: P): Exits;
+}
+
+/** A rule spec with its parameter type erased, for the catalogue's name → spec table (params are `parse`d first). */
+export type AnyRuleSpec = RuleSpec<any>;
+
+/** Builds a long setup from a triggering close. Allocates — only call when the rule fires. */
+export function longSetup(
+  meta: RuleMeta, rule: string, title: string, c: Candle,
+  stop: number, target: number, maxHoldBars: number, reason: string, context: Setup['context'],
+): Setup {
+  return {
+    signalId: meta.signalId,
+    rule,
+    name: title,
+    symbol: meta.symbol,
+    timeframe: meta.timeframe,
+    direction: 'long',
+    time: c.closeTime,
+    entry: c.close,
+    stop,
+    target,
+    ...(maxHoldBars > 0 ? { maxHoldBars } : {}),
+    reason,
+    tradable: true,
+    ...(meta.inSample ? { inSample: meta.inSample } : {}),
+    ...(meta.outOfSample ? { outOfSample: meta.outOfSample } : {}),
+    ...(meta.confidence !== undefined ? { confidence: meta.confidence } : {}),
+    ...(context ? { context } : {}),
+  };
+}
+
+/** The stop a rule asks for, moved down to at least `minStopPercent` % below the close. */
+export function floorStop(stop: number, close: number, minStopPercent: number): number {
+  const floor = close * (1 - minStopPercent / 100);
+  return stop < floor ? stop : floor;
+}
+
+/** Short price for reasons: 4 significant digits at least, no exponent. */
+export function fmtPrice(x: number): string {
+  return x >= 1000 ? x.toFixed(1) : x >= 1 ? x.toFixed(4) : x.toPrecision(4);
+}
+
+/** Cartesian product of parameter choices, in declaration order. */
+export function product<T extends object>(choices: { [K in keyof T]: readonly T[K][] }): T[] {
+  let out: Partial<T>[] = [{}];
+  for (const key of Object.keys(choices) as (keyof T)[]) {
+    const next: Partial<T>[] = [];
+    for (const o of out) for (const v of choices[key]) next.push({ ...o, [key]: v });
+    out = next;
+  }
+  return out as T[];
+}

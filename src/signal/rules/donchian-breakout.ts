@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Candle } from '../../core/candle.js';
+import type { Timeframe } from '../../core/timeframe.js';
+import { Atr } from '../../indicator/atr.js';
+import { Ema } from '../../indicator/ema.js';
+import { RollingMax } from '../../indicator/rolling-max.js';
+import type { MarketContext } from '../context.js';
+import type { CandleRule } from '../rule.js';
+import type { Setup } from '../types.js';
+import { bankOf, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+
+export const DonchianBreakoutParams = z.object({
+  /** Channel length: the breakout is above the highest high of the previous `channel` bars. */
+  channel: z.number().int().min(2),
+  /** Trend filter: close above EMA(trendEma), bars. */
+  trendEma: z.number().int().min(2),
+  atrPeriod: z.number().int().min(2),
+  /** Stop = close − atrStopMult × ATR. */
+  atrStopMult: z.number().positive(),
+  /** Stop at least this far below the close, percent of price (0 = off); see rsi_mean_reversion. */
+  minStopPercent: z.number().min(0).lt(100),
+  /** Target = close + rewardR × (close − stop). */
+  rewardR: z.number().positive(),
+  /** Time exit after this many bars; 0 = none. */
+  maxHoldBars: z.number().int().min(0),
+}).strict();
+export type DonchianBreakoutParams = z.infer<typeof DonchianBreakoutParams>;
+
+const NAME = 'donchian_breakout';
+const TITLE = 'Donchian breakout';
+
+/**
+ * Trend-following breakout (Donchian channel, the "turtle" entry): buys the close that first
+ * closes above the highest high of the previous `channel` bars (the previous close did not),
+ * while the close is above EMA(trendEma). Stop close − k·ATR (floored), target close + R·risk,
+ * optional time exit. The catalogue's counterpart to its mean-reversion rules.
+ */
+export class DonchianBreakout implements CandleRule {
+  readonly #highs: RollingMax;
+  readonly #trend: Ema;
+  readonly #atr: Atr;
+  readonly #ctx: MarketContext;
+  readonly #symbol: string;
+  readonly #tf: Timeframe;
+  #prevInside = false;
+
+  constructor(readonly p: DonchianBreakoutParams, readonly meta: RuleMeta) {
+    const { bank, ctx } = bankOf(meta);
+    this.#highs = bank.get(`max:high:${p.channel}`, () => new RollingMax(p.channel));
+    this.#trend = bank.get(`ema:${p.trendEma}`, () => new Ema(p.trendEma));
+    this.#atr = bank.get(`atr:${p.atrPeriod}`, () => new Atr(p.atrPeriod));
+    this.#ctx = ctx;
+    this.#symbol = meta.symbol;
+    this.#tf = meta.timeframe;
+  }
+
+  onCandle(symbol: string, tf: Timeframe, c: Candle, out: Setup[]): void {
+    if (tf !== this.#tf || symbol !== this.#symbol) return;
+    const p = this.p;
+    const t = c.closeTime;
+    this.#highs.at(t, c.high);
+    const trend = this.#trend.at(t, c.close);
+    const atr = this.#atr.at(t, c.high, c.low, c.close);
+    this.#ctx.update(c);
+    const channelHigh = this.#highs.prior;
+    const wasInside = this.#prevInside;
+    this.#prevInside = !(c.close > channelHigh);
+    if (!wasInside || !(c.close > channelHigh) || !this.#trend.ready || !(c.close > trend) || !this.#atr.ready || !(atr > 0)) return;
+    const stop = floorStop(c.close - p.atrStopMult * atr, c.close, p.minStopPercent);
+    if (!(stop > 0)) return;
+    const target = c.close + p.rewardR * (c.close - stop);
+    const reason = `close ${fmtPrice(c.close)} broke the ${p.channel}-bar high ${fmtPrice(channelHigh)} above EMA${p.trendEma}`;
+    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHoldBars, reason, this.#ctx.of(c.close, atr)));
+  }
+}
+
+export const donchianBreakout: RuleSpec<DonchianBreakoutParams> = {
+  name: NAME,
+  title: TITLE,
+  params: DonchianBreakoutParams,
+  grid: () => product<DonchianBreakoutParams>({
+    channel: [20, 55],
+    trendEma: [200],
+    atrPeriod: [14],
+    atrStopMult: [2],
+    minStopPercent: [0, 1.5],
+    rewardR: [2, 2.5, 3],
+    maxHoldBars: [96],
+  }),
+  create: (p, meta) => new DonchianBreakout(p, meta),
+  exits: (p) => ({
+    stop: `close − ${p.atrStopMult} × ATR(${p.atrPeriod})` + (p.minStopPercent ? `, at least ${p.minStopPercent} % below close` : ''),
+    target: `close + ${p.rewardR} × risk`,
+    rewardRisk: p.rewardR,
+    maxHoldBars: p.maxHoldBars || null,
+  }),
+};

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { Candle } from '../../core/candle.js';
+import type { Timeframe } from '../../core/timeframe.js';
+import { Atr } from '../../indicator/atr.js';
+import { Ema } from '../../indicator/ema.js';
+import { Rsi } from '../../indicator/rsi.js';
+import type { CandleRule } from '../rule.js';
+import type { Setup } from '../types.js';
+import type { MarketContext } from '../context.js';
+import { bankOf, floorStop, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+
+export const RsiMeanReversionParams = z.object({
+  /** RSI length, bars. */
+  rsiPeriod: z.number().int().min(2),
+  /** Entry when RSI crosses below this (0..100). */
+  oversold: z.number().gt(0).lt(50),
+  /** Trend filter: only buy dips while the close is above EMA(trendEma), bars; 0 = no filter. */
+  trendEma: z.number().int().min(0).refine((n) => n !== 1, 'trendEma must be 0 (off) or ≥ 2'),
+  atrPeriod: z.number().int().min(2),
+  /** Stop = close − atrStopMult × ATR. */
+  atrStopMult: z.number().positive(),
+  /**
+   * Stop at least this far below the close, percent of price (0 = off). With fees and slippage
+   * of 0.3 % per round trip, a 0.3 % stop would spend a whole R on costs.
+   */
+  minStopPercent: z.number().min(0).lt(100),
+  /** Target = close + rewardR × (close − stop). */
+  rewardR: z.number().positive(),
+  /** Time exit after this many bars; 0 = none. */
+  maxHoldBars: z.number().int().min(0),
+}).strict();
+export type RsiMeanReversionParams = z.infer<typeof RsiMeanReversionParams>;
+
+const NAME = 'rsi_mean_reversion';
+const TITLE = 'RSI mean reversion';
+
+/**
+ * Buys an oversold dip inside an uptrend. Fires on the close where RSI(n) crosses below
+ * `oversold` (previous RSI ≥ level, this one < level) while close > EMA(trendEma).
+ * Stop close − k·ATR, target close + R·(close − stop), optional time exit.
+ */
+export class RsiMeanReversion implements CandleRule {
+  readonly #rsi: Rsi;
+  readonly #trend: Ema | null;
+  readonly #atr: Atr;
+  readonly #ctx: MarketContext;
+  readonly #symbol: string;
+  readonly #tf: Timeframe;
+  #prevRsi = NaN;
+
+  constructor(readonly p: RsiMeanReversionParams, readonly meta: RuleMeta) {
+    const { bank, ctx } = bankOf(meta);
+    this.#rsi = bank.get(`rsi:${p.rsiPeriod}`, () => new Rsi(p.rsiPeriod));
+    this.#trend = p.trendEma ? bank.get(`ema:${p.trendEma}`, () => new Ema(p.trendEma)) : null;
+    this.#atr = bank.get(`atr:${p.atrPeriod}`, () => new Atr(p.atrPeriod));
+    this.#ctx = ctx;
+    this.#symbol = meta.symbol;
+    this.#tf = meta.timeframe;
+  }
+
+  onCandle(symbol: string, tf: Timeframe, c: Candle, out: Setup[]): void {
+    if (tf !== this.#tf || symbol !== this.#symbol) return;
+    const p = this.p;
+    const prev = this.#prevRsi;
+    const t = c.closeTime;
+    const rsi = this.#rsi.at(t, c.close);
+    const trend = this.#trend === null ? 0 : this.#trend.at(t, c.close);
+    const atr = this.#atr.at(t, c.high, c.low, c.close);
+    this.#ctx.update(c);
+    this.#prevRsi = rsi;
+    if (!(prev >= p.oversold && rsi < p.oversold) || !this.#atr.ready || !(atr > 0)) return;
+    if (this.#trend !== null && (!this.#trend.ready || !(c.close > trend))) return;
+    const stop = floorStop(c.close - p.atrStopMult * atr, c.close, p.minStopPercent);
+    if (!(stop > 0)) return;
+    const target = c.close + p.rewardR * (c.close - stop);
+    const reason = `RSI(${p.rsiPeriod}) ${rsi.toFixed(1)} < ${p.oversold}` + (p.trendEma ? ` above EMA${p.trendEma}` : '');
+    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHoldBars, reason, this.#ctx.of(c.close, atr)));
+  }
+}
+
+export const rsiMeanReversion: RuleSpec<RsiMeanReversionParams> = {
+  name: NAME,
+  title: TITLE,
+  params: RsiMeanReversionParams,
+  grid: () => product<RsiMeanReversionParams>({
+    rsiPeriod: [14],
+    oversold: [30],
+    trendEma: [0, 200],
+    atrPeriod: [14],
+    atrStopMult: [2],
+    minStopPercent: [0, 1.5],
+    rewardR: [2, 2.5, 3],
+    maxHoldBars: [96],
+  }),
+  create: (p, meta) => new RsiMeanReversion(p, meta),
+  exits: (p) => ({
+    stop: `close − ${p.atrStopMult} × ATR(${p.atrPeriod})` + (p.minStopPercent ? `, at least ${p.minStopPercent} % below close` : ''),
+    target: `close + ${p.rewardR} × risk`,
+    rewardRisk: p.rewardR,
+    maxHoldBars: p.maxHoldBars || null,
+  }),
+};
