@@ -3,19 +3,24 @@ import dotenv from 'dotenv';
 import { EdgebotError } from '../core/errors.js';
 import { loadConfig, loadLiveParams, loadTelegramConfig } from '../config/load.js';
 import { prepareReplay } from './replay.js';
+import { runBacktest } from './backtest.js';
 import { startBot } from './live.js';
 
 const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 
 Usage:
-  edgebot run --mode paper [--config FILE]
+  edgebot run --mode paper|live [--config FILE]
   edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N]
+  edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE]
   edgebot validate-config [--config FILE]
   edgebot check-telegram [--config FILE]
 
-run         watches the exchange live (Binance WebSocket, or REST polling) and paper-trades
+run         watches the exchange live (Binance WebSocket, or REST polling) and paper-trades;
+            --mode live places confirmed orders via ccxt (keys from EXCHANGE_API_KEY/SECRET in .env)
 replay      replays a folder of <SYMBOL>.csv[.gz] candles through the whole bot; without
             --config it uses the console chat and paper auto-trading, and ends with one JSON line
+backtest    walk-forward backtest of the rule catalogue over every instrument × timeframe of each
+            data folder; writes signals/validated.json and signals/report.md (defaults)
 validate-config  checks config/default.json (+ FILE) and config/live-params.json
 check-telegram   calls getMe with the token from .telegram_config.json`;
 
@@ -40,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         from: { type: 'string' },
         to: { type: 'string' },
         speed: { type: 'string' },
+        out: { type: 'string' },
+        report: { type: 'string' },
         mode: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -63,13 +70,28 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'run': {
         const mode = values.mode ?? 'paper';
-        if (mode !== 'paper') throw new EdgebotError(`--mode must be "paper", got "${mode}"`);
+        if (mode !== 'paper' && mode !== 'live') throw new EdgebotError(`--mode must be "paper" or "live", got "${mode}"`);
         const bot = await startBot({ mode, config: values.config });
         await new Promise<void>((resolve) => {
           const onSignal = (sig: string) => void bot.stop(sig).then(resolve);
           process.once('SIGINT', onSignal);
           process.once('SIGTERM', onSignal);
         });
+        return 0;
+      }
+      case 'backtest': {
+        if (!values.data) throw new EdgebotError('backtest needs --data DIR (folders of <SYMBOL>.csv[.gz] files, comma-separated for several)');
+        const summary = await runBacktest({
+          data: values.data.split(',').filter(Boolean),
+          config: values.config,
+          from: parseTime(values.from, '--from'),
+          to: parseTime(values.to, '--to'),
+          out: values.out ?? 'signals/validated.json',
+          report: values.report ?? 'signals/report.md',
+          command: ['edgebot', command, ...rest].join(' '),
+          progress: (line) => process.stderr.write(`[backtest] ${line}\n`),
+        });
+        process.stdout.write(JSON.stringify(summary) + '\n');
         return 0;
       }
       case 'validate-config': {
@@ -99,7 +121,8 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof EdgebotError || (e as Error).name === 'TypeError' && String((e as Error).message).includes('Unknown option')) {
+    // Our own errors and bad flags (node:util parseArgs codes) are the user's to fix: no stack.
+    if (e instanceof EdgebotError || String((e as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`edgebot: ${(e as Error).message}\n`);
       return 1;
     }

@@ -44,6 +44,18 @@ export function standardJobs(rt: Runtime): Job[] {
   ];
 }
 
+/** Live mode's reconcile job: every minute, orders and positions are checked against the exchange. */
+export function reconcileJob(rt: Runtime, live: { reconcile(): Promise<{ checked: number; failed: number }> }): Job {
+  return {
+    name: 'live-reconcile',
+    cron: '* * * * *',
+    run: async () => {
+      const r = await live.reconcile();
+      if (r.checked) rt.log.info({ ...r }, 'live reconcile');
+    },
+  };
+}
+
 /** Schedules jobs with node-cron in UTC; errors are logged, never thrown. Returns a stop function. */
 export function scheduleJobs(rt: Runtime, jobs: Job[]): () => void {
   const tasks = jobs.map((j) =>

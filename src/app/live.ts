@@ -1,5 +1,10 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
+import { explain, toVenueError } from '../execution/live/errors.js';
+import type { LiveTrader } from '../execution/live/live-trader.js';
+import { assertLiveChat, createLiveTrader, exchangeKeys } from '../execution/live/setup.js';
+import { liveRouterExtras } from '../execution/live/views.js';
+import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
@@ -8,11 +13,12 @@ import { duration } from '../notifier/format.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { StateStore, corruptStateMessage } from '../store/state-store.js';
 import { openChat } from './chat.js';
-import { scheduleJobs, standardJobs } from './jobs.js';
+import { validatedSignals } from './signals.js';
+import { reconcileJob, scheduleJobs, standardJobs } from './jobs.js';
 import { createRuntime, type FeedStatus, type Runtime } from './runtime.js';
 
 export interface RunOptions {
-  mode: 'paper';
+  mode: 'paper' | 'live';
   config?: string;
   input?: NodeJS.ReadableStream | null;
   output?: NodeJS.WritableStream;
@@ -22,6 +28,12 @@ export interface RunOptions {
   chatPacingMs?: number;
   /** Market clock (default the wall clock; tests pass the fake exchange's simulated clock). */
   clock?: Clock;
+  /** Extra candle rules (tests: a rule that fires a card on the next close). */
+  rules?: CandleRule[];
+  /** Where exchange keys and the Telegram token come from (default process.env, with .env loaded by the CLI). */
+  env?: NodeJS.ProcessEnv;
+  /** Exchange request timeout of the live broker, ms (tests force timeouts with a short one). */
+  exchangeTimeoutMs?: number;
   /** Feed tuning beyond the config (tests: fast ticks and reconnects). */
   feed?: Pick<LiveFeedOptions, 'tickMs' | 'restRetry'> & { reconnect?: { baseMs: number; maxMs: number }; rateLimitMs?: number };
 }
@@ -31,6 +43,8 @@ export interface RunningBot {
   rt: Runtime;
   feed: LiveFeed;
   chat: ChatAdapter;
+  /** Live execution (live mode only). */
+  live?: LiveTrader;
   stop(reason?: string): Promise<void>;
 }
 
@@ -58,13 +72,22 @@ function feedAlert(e: FeedEvent): { level: 'info' | 'warning'; text: string } | 
 }
 
 /**
- * `edgebot run --mode paper`: warm-up history over REST, then live closes from the Binance
- * WebSocket (or REST polling) through the same pipeline and engine as replay, with the simulated
- * broker and the Telegram or console chat. State persists in `paths.state`.
+ * `edgebot run --mode paper|live`: warm-up history over REST, then live closes from the Binance
+ * WebSocket (or REST polling) through the same pipeline and engine as replay, with the Telegram
+ * or console chat. State persists in `paths.state`. Live mode differs only by adapters: the live
+ * execution port (ccxt, keys from the environment), the router's live views and the reconcile job;
+ * it is refused without keys and with the console chat.
  */
 export async function startBot(o: RunOptions): Promise<RunningBot> {
   const config: Config = loadConfig({ file: o.config, overrides: o.overrides });
+  const env = o.env ?? process.env;
   const secrets: string[] = [];
+  // Live mode is refused before anything starts: no keys, or no chat to confirm orders from.
+  const keys = o.mode === 'live' ? exchangeKeys(env) : undefined;
+  if (keys) {
+    assertLiveChat(config, env);
+    secrets.push(keys.apiKey, keys.secret, ...(keys.password ? [keys.password] : []));
+  }
   const log = createLogger({
     level: config.log.level,
     dir: config.paths.logDir,
@@ -76,9 +99,13 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   const store = await StateStore.open(config.paths.state, config.broker.startingBalance);
   const clock = o.clock ?? systemClock;
   let feed: LiveFeed | undefined;
+  const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
+  // Validated signals run next to the z-score rule (and any extra rules a test adds).
+  const validated = validatedSignals(config, log);
   const rt = createRuntime({
     mode: o.mode,
-    config,
+    ...validated,
+    rules: [...validated.rules, ...(o.rules ?? [])],
     liveParams: loadLiveParams(config.paths.liveParams),
     clock,
     store,
@@ -86,8 +113,19 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     baseTimeframe: config.feed.baseTimeframe,
     feedStatus: () => (feed ? feedStatus(feed.health()) : null),
     onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
+    ...(live ? { live, external: live } : {}),
   });
-  if (!config.timeframes.every((tf) => tf !== '1m' || config.feed.baseTimeframe === '1m')) {
+  if (live) {
+    live.attach(rt);
+    try {
+      await live.connect();
+    } catch (e) {
+      const err = toVenueError(e);
+      if (err.kind === 'auth') throw new ConfigError(`live mode: ${explain(err, config.quote)}`, 'EXCHANGE_API_KEY', { cause: e });
+      throw err;
+    }
+  }
+  if (!rt.config.timeframes.every((tf) => tf !== '1m' || config.feed.baseTimeframe === '1m')) {
     throw new ConfigError('timeframes include 1m but feed.baseTimeframe is not 1m', 'timeframes');
   }
   const chat = await openChat(rt, {
@@ -95,7 +133,12 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     output: o.output ?? process.stdout,
     secrets,
     ...(o.chatPacingMs !== undefined ? { minIntervalMs: o.chatPacingMs } : {}),
+    ...(live ? { extras: liveRouterExtras(live, rt) } : {}),
   });
+  if (live && chat.kind !== 'telegram') {
+    await chat.stop();
+    throw new ConfigError('live mode is not allowed with the console chat', 'chat');
+  }
   if (store.outcome.kind === 'corrupt') {
     const text = corruptStateMessage(store.outcome, config.paths.state);
     log.error({ movedTo: store.outcome.movedTo }, text);
@@ -103,7 +146,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   }
   feed = new LiveFeed({
     symbols: rt.coinSymbols,
-    timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...config.timeframes])],
+    timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...rt.config.timeframes])],
     pipeline: rt.pipeline,
     clock,
     exchange: {
@@ -133,11 +176,23 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   await feed.start();
   const ratingsTimer = setInterval(() => rt.engine.flushRatings(clock.now(), config.rating.syncGraceMs), 1000);
   ratingsTimer.unref();
-  const stopJobs = scheduleJobs(rt, standardJobs(rt));
+  if (live) {
+    // Whatever happened while the bot was down (fills, OCO exits, unknown orders) is settled first.
+    const r = await live.reconcile();
+    log.info({ ...r }, 'live reconcile at start');
+    if (r.checked) {
+      rt.bus.emit({
+        type: 'alert', level: r.failed ? 'warning' : 'info',
+        text: `♻️ Live: reconciled ${r.checked} record${r.checked === 1 ? '' : 's'} with ${live.venue.venue}; ${r.open} open position${r.open === 1 ? '' : 's'}` +
+          (r.failed ? `, ${r.failed} still to settle (retried every minute).` : ', protective orders checked.'),
+      });
+    }
+  }
+  const stopJobs = scheduleJobs(rt, [...standardJobs(rt), ...(live ? [reconcileJob(rt, live)] : [])]);
   rt.bus.emit({
     type: 'alert',
     level: 'info',
-    text: `🚀 edgebot started (${o.mode}): ${rt.coinSymbols.length} coins, ${config.timeframes.join('/')}, ` +
+    text: `🚀 edgebot started (${o.mode}): ${rt.coinSymbols.length} coins, ${rt.config.timeframes.join('/')}, ` +
       `${Object.keys(rt.liveParams).length} parameter sets, ${rt.signals.length} validated signals.` +
       (rt.risk.state.killSwitch ? ' Trading is STOPPED (/resume to allow entries).' : ''),
   });
@@ -146,10 +201,12 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   let stopping: Promise<void> | undefined;
   return {
     rt, feed, chat,
+    ...(live ? { live } : {}),
     stop(reason = 'shutdown') {
       stopping ??= (async () => {
         clearInterval(ratingsTimer);
         stopJobs();
+        live?.stop();
         await feed!.stop();
         rt.bus.emit({ type: 'alert', level: 'info', text: `🛑 edgebot stopped (${reason}).` });
         await chat.stop();

@@ -39,8 +39,30 @@ export interface Card {
   blockedReason?: string;
   status: CardStatus;
   positionId?: string;
+  /** Live order confirmation shown after `💰 Live…`, until confirmed, cancelled or expired. */
+  confirmation?: LiveConfirmation;
   /** The chat message showing this card, so taps and updates can edit it. */
   message?: { chatId: number; messageId: number };
+}
+
+/**
+ * A fresh quote and size for a live order, valid until `expiresAt` (SPEC §6). Prices and money in
+ * quote currency, size in base asset, riskPercent of `equity` (the exchange account), times ms UTC.
+ */
+export interface LiveConfirmation {
+  /** Exchange the order goes to (ccxt id). */
+  venue: string;
+  quotedAt: number;
+  expiresAt: number;
+  /** The quote: best ask for a buy. Confirm refuses when the price moved more than the tolerance. */
+  price: number;
+  qty: number;
+  notional: number;
+  riskQuote: number;
+  riskPercent: number;
+  equity: number;
+  stop: number;
+  target: number;
 }
 
 /** Whether the card still offers trade buttons at `now`. */

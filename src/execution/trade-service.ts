@@ -3,6 +3,7 @@ import type { BotEvent } from '../core/events.js';
 import { timeframeMs } from '../core/timeframe.js';
 import type { Card } from '../engine/card.js';
 import type { RiskManager } from '../risk/risk.js';
+import { accountView, type PositionBook } from '../portfolio/book.js';
 import type { SimulatedBroker } from './simulated.js';
 
 /** The answer to a tap or command: shown to the owner (a toast for taps) and whether it worked. */
@@ -28,6 +29,8 @@ export interface TradeServiceDeps {
   clock: Clock;
   cards: Map<string, Card>;
   broker: SimulatedBroker;
+  /** Positions held elsewhere (live): they count against the limits. */
+  external?: PositionBook;
   risk: RiskManager;
   emit: (e: BotEvent) => void;
   /** Called after each state change that must survive a restart. */
@@ -78,13 +81,7 @@ export class TradeService {
     if (refused) return refused;
     const { broker, risk } = this.d;
     const now = this.d.clock.now();
-    const a = broker.account;
-    const block = risk.blockReason(card.symbol, card, {
-      equity: broker.equity(),
-      equityPeak: a.equityPeak,
-      openPositions: a.positions.length + a.pending.length,
-      hasPosition: (s) => a.positions.some((p) => p.symbol === s) || a.pending.some((p) => p.symbol === s),
-    }, now);
+    const block = risk.blockReason(card.symbol, card, accountView(broker, this.d.external), now);
     if (block) return { ok: false, text: `Refused: ${block}.`, card };
     broker.submitEntry({
       cardId: card.id,
@@ -165,12 +162,17 @@ export class TradeService {
     };
   }
 
-  /** Undoes `/stop`. */
+  /** Undoes `/stop`, and closes an open circuit breaker (the owner has looked at the exchange errors). */
   resume(): ActionResult {
-    const was = this.d.risk.state.killSwitch;
-    this.d.risk.state.killSwitch = false;
+    const r = this.d.risk.state;
+    const was = r.killSwitch;
+    const circuit = r.circuitOpen;
+    r.killSwitch = false;
+    r.circuitOpen = false;
+    r.exchangeErrors = 0;
     this.d.persist();
-    return { ok: true, text: was ? '▶️ Trading resumed: new cards can be traded again.' : 'Trading was not stopped.' };
+    const text = was || circuit ? '▶️ Trading resumed: new cards can be traded again.' : 'Trading was not stopped.';
+    return { ok: true, text: circuit ? `${text} The circuit breaker is closed again.` : text };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { BotEvent } from '../core/events.js';
-import type { Card } from '../engine/card.js';
+import type { Card, LiveConfirmation } from '../engine/card.js';
 import type { Trade } from '../portfolio/types.js';
 import type { Position } from '../portfolio/types.js';
 import type { SampleStats } from '../signal/types.js';
@@ -65,14 +65,33 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
   html += `Closed: ${utc(card.createdAt)} · expires ${utc(card.expiresAt)}`;
   const status = STATUS_LINE[card.status];
   if (status) html += `\n\n${status}` + (card.status === 'blocked' && card.blockedReason ? `: ${esc(card.blockedReason)}` : '');
-  const buttons = card.status === 'open'
+  const confirming = card.status === 'open' && card.confirmation;
+  if (confirming) html += renderConfirmation(card.confirmation!, card.symbol, quote);
+  const buttons = confirming
     ? [[
-        { text: '📝 Paper', data: encodeCallback('paper', card.id) },
-        { text: '💰 Live…', data: encodeCallback('live', card.id) },
-        { text: '✖ Skip', data: encodeCallback('skip', card.id) },
+        { text: '✅ Confirm', data: encodeCallback('confirm', card.id) },
+        { text: 'Cancel', data: encodeCallback('cancel', card.id) },
       ]]
-    : [];
+    : card.status === 'open'
+      ? [[
+          { text: '📝 Paper', data: encodeCallback('paper', card.id) },
+          { text: '💰 Live…', data: encodeCallback('live', card.id) },
+          { text: '✖ Skip', data: encodeCallback('skip', card.id) },
+        ]]
+      : [];
   return { html, buttons };
+}
+
+/** The live confirmation block under a card: fresh quote, size, risk, exits and the deadline. */
+export function renderConfirmation(c: LiveConfirmation, symbol: string, quote: string): string {
+  const base = symbol.endsWith(quote) ? symbol.slice(0, -quote.length) : symbol;
+  const secs = Math.max(0, Math.round((c.expiresAt - c.quotedAt) / 1000));
+  return `\n\n💰 <b>Confirm live market BUY</b> on ${esc(c.venue)}\n` +
+    `Quote: <b>${price(c.price)}</b> (ask at ${utc(c.quotedAt).slice(11, 16)} UTC)\n` +
+    `Size: ${qty(c.qty)} ${esc(base)} = ${money(c.notional)} ${esc(quote)}\n` +
+    `Risk: ${money(c.riskQuote)} ${esc(quote)} (${pct(c.riskPercent)} of equity ${money(c.equity)})\n` +
+    `Stop ${price(c.stop)} (${pct(((c.price - c.stop) / c.price) * 100)}) · Target ${price(c.target)} (${pct(((c.target - c.price) / c.price) * 100)})\n` +
+    `⏳ Valid ${secs} s — until ${new Date(c.expiresAt).toISOString().slice(11, 19)} UTC`;
 }
 
 function renderEntry(p: Position, quote: string): string {

@@ -1,6 +1,6 @@
 import type { Runtime } from '../app/runtime.js';
 import * as cmd from '../commands/index.js';
-import type { BalanceView, View } from '../commands/views.js';
+import type { BalanceView, PositionsView, TextView, View } from '../commands/views.js';
 import type { ActionResult } from '../execution/trade-service.js';
 import { decodeCallback, encodeCallback } from './codec.js';
 import type { Rendered } from './render.js';
@@ -13,9 +13,14 @@ export interface TapResult extends ActionResult {
   reply?: Rendered;
 }
 
-/** Optional overrides for live mode (exchange balances, live close, live /stop handling). */
+/** Optional overrides for live mode (exchange balances, live positions, live close, live /stop handling). */
 export interface RouterExtras {
-  balance?: () => Promise<BalanceView>;
+  /** `/balance` (live: exchange balances, or why they are unavailable). */
+  balance?: () => Promise<BalanceView | TextView>;
+  /** `/positions` (live: live and paper positions). */
+  positions?: () => Promise<PositionsView>;
+  /** Open live positions, for Close buttons, close-all and the `/stop` follow-up. */
+  livePositions?: () => { id: string; symbol: string }[];
   /** Runs after the kill switch is set (live: cancel confirmations and unfilled orders). */
   onStop?: () => Promise<string | undefined>;
   /** Closes a live position; paper positions close through the simulated broker. */
@@ -36,7 +41,7 @@ export class ChatRouter {
       case 'start': return cmd.start(rt);
       case 'help': return cmd.help();
       case 'status': return cmd.status(rt);
-      case 'positions': return cmd.positions(rt);
+      case 'positions': return this.extras.positions ? this.extras.positions() : cmd.positions(rt);
       case 'trades': return cmd.trades(rt, args.trim() ? Number(args.trim()) : 10);
       case 'pnl': return cmd.pnl(rt);
       case 'balance': return this.extras.balance ? this.extras.balance() : cmd.paperBalance(rt);
@@ -55,7 +60,7 @@ export class ChatRouter {
 
   /** Buttons offered after `/stop` when positions are open. */
   stopFollowUp(): Rendered | null {
-    const n = this.rt.broker.account.positions.length;
+    const n = this.rt.broker.account.positions.length + (this.extras.livePositions?.().length ?? 0);
     if (!n) return null;
     return {
       html: `${n} position${n === 1 ? ' is' : 's are'} open. Close ${n === 1 ? 'it' : 'them'} now?`,
@@ -80,7 +85,9 @@ export class ChatRouter {
       case 'cancel':
         return t.d.live ? t.d.live.cancel(cb.id) : { ok: false, text: 'Nothing to cancel.' };
       case 'close': {
-        const p = this.rt.broker.account.positions.find((x) => x.id === cb.id) ?? null;
+        const paper = this.rt.broker.account.positions.find((x) => x.id === cb.id);
+        const live = this.extras.livePositions?.().find((x) => x.id === cb.id);
+        const p = paper ?? (live ? { ...live, mode: 'live' } : null);
         if (!p) return { ok: false, text: `No open position ${cb.id}.` };
         return {
           ok: true,
@@ -96,7 +103,7 @@ export class ChatRouter {
         return live ?? t.closePosition(cb.id);
       }
       case 'closeall': {
-        const ids = this.rt.broker.account.positions.map((p) => p.id);
+        const ids = [...(this.extras.livePositions?.() ?? []), ...this.rt.broker.account.positions].map((p) => p.id);
         const results = [];
         for (const id of ids) results.push((await this.extras.closeLive?.(id)) ?? t.closePosition(id));
         const ok = results.filter((r) => r.ok).length;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/timeframe.js';
+import { LiveStateSchema } from './live-schema.js';
 
 const tf = z.enum(TIMEFRAMES);
 const stats = z.object({
@@ -37,6 +38,10 @@ const card = z.object({
   blockedReason: z.string().optional(),
   status: z.enum(['open', 'paper', 'live', 'skipped', 'expired', 'info', 'blocked']),
   positionId: z.string().optional(),
+  confirmation: z.object({
+    venue: z.string(), quotedAt: z.number(), expiresAt: z.number(), price: z.number(), qty: z.number(), notional: z.number(),
+    riskQuote: z.number(), riskPercent: z.number(), equity: z.number(), stop: z.number(), target: z.number(),
+  }).optional(),
   /** Telegram message that shows this card, so later taps and updates can edit it. */
   message: z.object({ chatId: z.number(), messageId: z.number() }).optional(),
 });
@@ -56,8 +61,8 @@ export const StateSchema = z.object({
   /** Bounded log of what fired, newest last. */
   signalLog: z.array(z.object({ time: z.number(), cardId: z.string(), signalId: z.string(), symbol: z.string(), status: z.string() })),
   telegram: z.object({ lastUpdateId: z.number() }),
-  /** Free-form records owned by the live execution layer (orders, confirmations). */
-  live: z.record(z.string(), z.unknown()).default({}),
+  /** Live execution: one record per card traded live, orders persisted around every exchange call. */
+  live: LiveStateSchema.prefault({}),
 });
 
 export type StoredCard = z.infer<typeof card>;

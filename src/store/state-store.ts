@@ -17,7 +17,7 @@ export function emptyState(startingBalance: number): State {
     cards: [],
     signalLog: [],
     telegram: { lastUpdateId: 0 },
-    live: {},
+    live: { trades: [] },
   };
 }
 

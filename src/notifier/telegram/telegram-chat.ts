@@ -4,7 +4,7 @@ import type { BotEvent } from '../../core/events.js';
 import type { Card } from '../../engine/card.js';
 import type { ChatAdapter } from '../chat.js';
 import { esc, splitMessage, utc } from '../format.js';
-import { renderCard, renderEvent, type Rendered } from '../render.js';
+import { renderCard, renderConfirmation, renderEvent, type Rendered } from '../render.js';
 import { commandMenu } from './bot.js';
 import { keyboard } from './keyboard.js';
 
@@ -143,7 +143,8 @@ export function renderDigest(cards: Card[], quote = 'USDT'): Rendered {
     const html = renderCard(c, quote).html.split('\n');
     // Keep the head, entry/stop/target, R:R and the status line; the full card is one tap away in /signals.
     return `${i + 1}. ${html[0]}\n${html.slice(2, 6).join('\n')}\nReason: <i>${esc(c.reason)}</i>` +
-      (c.status !== 'open' ? `\n<b>${esc(statusWord(c))}</b>` : '');
+      (c.status !== 'open' ? `\n<b>${esc(statusWord(c))}</b>` : '') +
+      (c.status === 'open' && c.confirmation ? renderConfirmation(c.confirmation, c.symbol, quote) : '');
   });
   const buttons = cards
     .filter((c) => c.status === 'open')

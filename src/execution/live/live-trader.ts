@@ -1,0 +1,268 @@
+/**
+ * Live execution (SPEC §7) behind the {@link LiveExecution} port: `💰 Live…` → confirmation →
+ * `✅ Confirm` → market entry → protective orders, plus reconcile, `/stop`, live closes and the
+ * chat's live views. Every action on a card runs under that card's lock, so two taps (or a tap
+ * and the reconcile job) never interleave; the ledger and the client ids make a repeated tap, a
+ * re-delivered update or a restart a no-op rather than a second order.
+ */
+import type { Runtime } from '../../app/runtime.js';
+import type { Card } from '../../engine/card.js';
+import { qty as fmtQty, money, price as fmtPrice } from '../../notifier/format.js';
+import type { ActionResult, LiveExecution } from '../trade-service.js';
+import type { PositionBook } from '../../portfolio/book.js';
+import type { ExitReason, Position, Trade } from '../../portfolio/types.js';
+import { quoteCard, recheck } from './confirm.js';
+import { cardChanged, toPosition, toTrade, type LiveContext } from './context.js';
+import { afterEntryOrder, openPosition, resolveEntry } from './entry.js';
+import { explain, toVenueError, VenueError } from './errors.js';
+import type { ExchangeBroker } from './exchange-broker.js';
+import { closePosition } from './exit.js';
+import { LiveLedger } from './ledger.js';
+import { reconcile, type CardLock, type ReconcileReport } from './reconcile.js';
+
+const PHASE_TEXT: Record<string, string> = {
+  entering: 'The live order for this card is in progress.',
+  open: 'Already traded live: the position is open.',
+  closing: 'Already traded live: the position is being closed.',
+  closed: 'Already traded live: the position is closed.',
+  failed: 'A live order for this card already failed; it is not sent again.',
+  cancelled: 'The live order for this card was cancelled; it is not sent again.',
+};
+
+export class LiveTrader implements LiveExecution, PositionBook {
+  #ctx: LiveContext | undefined;
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #reconciling: Promise<ReconcileReport> | undefined;
+
+  constructor(readonly venue: ExchangeBroker) {}
+
+  /** Wires the trader to the runtime it serves (the runtime is built with the trader as its port). */
+  attach(rt: Pick<Runtime, 'clock' | 'config' | 'risk' | 'bus' | 'store' | 'log'> & { engine: { cards: Map<string, Card> } }): void {
+    this.#ctx = {
+      clock: rt.clock, config: rt.config, risk: rt.risk, cards: rt.engine.cards, emit: (e) => rt.bus.emit(e),
+      ledger: new LiveLedger(rt.store), venue: this.venue, log: rt.log.child({ component: 'live' }),
+    };
+  }
+
+  get ctx(): LiveContext {
+    if (!this.#ctx) throw new Error('LiveTrader.attach(runtime) must be called first');
+    return this.#ctx;
+  }
+
+  /**
+   * Loads markets and reads the balance once, so bad keys stop the bot at start.
+   * @throws VenueError (kind `auth` for refused keys)
+   */
+  async connect(): Promise<void> {
+    await this.venue.load();
+    await this.venue.balances();
+  }
+
+  /** Serializes work per card (taps, timers, reconcile). */
+  readonly lock: CardLock = (key, fn) => {
+    const prev = this.#locks.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.then(() => undefined, () => undefined);
+    this.#locks.set(key, tail);
+    void tail.then(() => {
+      if (this.#locks.get(key) === tail) this.#locks.delete(key);
+    });
+    return run;
+  };
+
+  /** `💰 Live…`: edits the card into a confirmation with a fresh quote, or says why not. */
+  request(card: Card): Promise<ActionResult> {
+    return this.lock(card.id, async () => {
+      const ctx = this.ctx;
+      const existing = ctx.ledger.byCard(card.id);
+      if (existing) return { ok: false, text: PHASE_TEXT[existing.phase], card };
+      let c;
+      try {
+        c = await quoteCard(ctx, card);
+      } catch (e) {
+        return { ok: false, text: `No quote: ${explain(toVenueError(e), ctx.config.quote)}`, card };
+      }
+      if (typeof c === 'string') return { ok: false, text: c, card };
+      card.confirmation = c;
+      cardChanged(ctx, card);
+      const base = ctx.venue.base(card.symbol);
+      return {
+        ok: true,
+        text: `Buy ${fmtQty(c.qty)} ${base} ≈ ${money(c.notional)} ${ctx.config.quote} at ${fmtPrice(c.price)}? ` +
+          `Confirm within ${Math.round((c.expiresAt - c.quotedAt) / 1000)} s.`,
+        card,
+      };
+    });
+  }
+
+  /** `✅ Confirm`: re-checks, then orders once. A repeated confirm reports the first one's state. */
+  confirm(cardId: string): Promise<ActionResult> {
+    return this.lock(cardId, async () => {
+      const ctx = this.ctx;
+      const existing = ctx.ledger.byCard(cardId);
+      if (existing) return { ok: false, text: PHASE_TEXT[existing.phase] };
+      const card = ctx.cards.get(cardId);
+      if (!card) return { ok: false, text: 'Unknown or forgotten card; nothing was ordered.' };
+      if (card.status !== 'open') {
+        const why = card.status === 'blocked' ? `Not tradable: ${card.blockedReason ?? 'risk limit'}` : `This card is ${card.status}`;
+        return { ok: false, text: `${why}. Nothing was ordered.`, card };
+      }
+      const c = card.confirmation;
+      if (!c) return { ok: false, text: 'No confirmation is pending; tap 💰 Live… first.', card };
+      const now = ctx.clock.now();
+      if (now >= c.expiresAt) {
+        delete card.confirmation;
+        if (now >= card.expiresAt) card.status = 'expired';
+        cardChanged(ctx, card);
+        return {
+          ok: false,
+          text: `⌛ The confirmation expired at ${new Date(c.expiresAt).toISOString().slice(11, 19)} UTC. Nothing was ordered` +
+            (card.status === 'open' ? '; tap 💰 Live… for a fresh quote.' : '.'),
+          card,
+        };
+      }
+      let refusal: string | null;
+      try {
+        refusal = await recheck(ctx, card, c);
+      } catch (e) {
+        refusal = `No fresh quote: ${explain(toVenueError(e), ctx.config.quote)} Nothing was ordered.`;
+      }
+      if (refusal) {
+        delete card.confirmation;
+        cardChanged(ctx, card);
+        return { ok: false, text: refusal, card };
+      }
+      let r: ActionResult;
+      try {
+        r = await openPosition(ctx, card, c);
+      } catch (err) {
+        // The intent is on disk (or nothing was sent): reconcile settles the order by its client id.
+        ctx.log.error({ err, cardId }, 'live order step failed');
+        return { ok: false, text: 'The live order hit an internal error; reconcile checks it by its client id every minute. See /positions.', card };
+      }
+      const t = ctx.ledger.byCard(cardId);
+      if (t?.phase === 'entering' && t.entry.status === 'open') this.#settleLater(cardId, ctx.config.execution.orderTimeoutSeconds * 1000);
+      return r;
+    });
+  }
+
+  /** `Cancel`: takes the confirmation off the card; the card's own buttons come back. */
+  cancel(cardId: string): Promise<ActionResult> {
+    return this.lock(cardId, async () => {
+      const ctx = this.ctx;
+      const card = ctx.cards.get(cardId);
+      if (!card?.confirmation) return { ok: false, text: 'Nothing to cancel.' };
+      delete card.confirmation;
+      cardChanged(ctx, card);
+      return { ok: true, text: 'Cancelled; nothing was ordered.', card };
+    });
+  }
+
+  /** Checks an accepted, unfilled entry once its timeout is up (reconcile does it after a restart). */
+  #settleLater(cardId: string, ms: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      const t = this.ctx.ledger.byCard(cardId);
+      if (t?.phase !== 'entering') return;
+      void this.lock(cardId, () => resolveEntry(this.ctx, t)).catch((err) => this.ctx.log.warn({ err, cardId }, 'entry timeout check failed'));
+    }, ms);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /** One reconcile pass; concurrent calls share it. */
+  reconcile(): Promise<ReconcileReport> {
+    this.#reconciling ??= reconcile(this.ctx, this.lock).finally(() => {
+      this.#reconciling = undefined;
+    });
+    return this.#reconciling;
+  }
+
+  /** Live positions held or being entered, for the risk gate and engine-managed exits. */
+  openPositions(): Position[] {
+    return this.#ctx ? this.#ctx.ledger.active().map(toPosition) : [];
+  }
+
+  /** Closed live trades, oldest first. */
+  closedTrades(): Trade[] {
+    if (!this.#ctx) return [];
+    const out: Trade[] = [];
+    for (const t of this.#ctx.ledger.trades) {
+      const trade = toTrade(t);
+      if (trade) out.push(trade);
+    }
+    return out.sort((a, b) => a.exitTime - b.exitTime);
+  }
+
+  /** An engine-managed exit (z-score reversal): closes at market in the background, errors are logged and reported. */
+  requestExit(positionId: string, reason: ExitReason): void {
+    const t = this.ctx.ledger.byId(positionId);
+    if (!t || t.phase !== 'open') return;
+    void this.lock(t.cardId, () => closePosition(this.ctx, t, reason)).catch((e) => {
+      const err = e instanceof VenueError ? e : toVenueError(e);
+      this.ctx.log.warn({ err, positionId, reason }, 'engine-requested live exit failed');
+      this.ctx.emit({ type: 'alert', level: 'warning', text: `${t.symbol}: ${reason} exit not finished — ${explain(err, this.ctx.config.quote)} Reconcile retries it.` });
+    });
+  }
+
+  /** Closes a live position at market; null when `positionId` is not a live position. */
+  async close(positionId: string): Promise<ActionResult | null> {
+    const t = this.ctx.ledger.byId(positionId);
+    if (!t) return null;
+    return this.lock(t.cardId, async () => {
+      try {
+        return await closePosition(this.ctx, t, 'manual');
+      } catch (e) {
+        const err = e instanceof VenueError ? e : toVenueError(e);
+        return { ok: false, text: `Close of ${t.symbol} not finished: ${explain(err, this.ctx.config.quote)} Reconcile retries it.` };
+      }
+    });
+  }
+
+  /**
+   * After `/stop`: takes pending confirmations off their cards and cancels entries still resting
+   * unfilled. Protective orders of open positions stay. Returns a sentence for the owner.
+   */
+  async onStop(): Promise<string | undefined> {
+    const ctx = this.ctx;
+    let confirmations = 0;
+    for (const card of ctx.cards.values()) {
+      if (!card.confirmation) continue;
+      delete card.confirmation;
+      confirmations++;
+      cardChanged(ctx, card);
+    }
+    let cancelled = 0;
+    for (const t of ctx.ledger.active().filter((x) => x.phase === 'entering')) {
+      await this.lock(t.cardId, async () => {
+        try {
+          const o = await ctx.venue.cancelOrder(t.symbol, t.entry.clientId);
+          if (!o) return; // not resting (already filled, or not there yet): reconcile settles it
+          if (o.filled === 0) {
+            t.entry.status = 'cancelled';
+            t.phase = 'cancelled';
+            await ctx.ledger.checkpoint();
+            cancelled++;
+          } else {
+            await afterEntryOrder(ctx, t, o);
+          }
+        } catch (err) {
+          ctx.log.warn({ err, cardId: t.cardId }, 'could not cancel an unfilled entry on /stop');
+        }
+      });
+    }
+    const parts = [];
+    if (confirmations) parts.push(`Cancelled ${confirmations} pending live confirmation${confirmations === 1 ? '' : 's'}.`);
+    if (cancelled) parts.push(`Cancelled ${cancelled} unfilled live entr${cancelled === 1 ? 'y' : 'ies'}.`);
+    const held = ctx.ledger.positions().length;
+    if (held) parts.push(`${held} live position${held === 1 ? ' keeps its' : 's keep their'} protective orders.`);
+    return parts.join(' ') || undefined;
+  }
+
+  /** Clears timers (shutdown). State is already on disk. */
+  stop(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+  }
+}
