@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Candle } from '../../core/candle.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { IndicatorBank } from '../../indicator/bank.js';
@@ -50,6 +50,23 @@ export interface RuleSpec<P extends object = object> {
 
 /** A rule spec with its parameter type erased, for the catalogue's name → spec table (params are `parse`d first). */
 export type AnyRuleSpec = RuleSpec<any>;
+
+/**
+ * Exit parameters shared by the ATR-stop rules (spread into their schemas): ATR length (bars), a
+ * floor under the stop distance, the R-multiple target and the time exit.
+ */
+export const ATR_EXIT_FIELDS = {
+  atrPeriod: z.number().int().min(2),
+  /**
+   * Stop at least this far below the close, percent of price (0 = off). With fees and slippage
+   * of 0.3 % per round trip, a 0.3 % stop would spend a whole R on costs.
+   */
+  minStopPercent: z.number().min(0).lt(100),
+  /** Target = close + rewardR × (close − stop). */
+  rewardR: z.number().positive(),
+  /** Time exit after this many bars; 0 = none. */
+  maxHoldBars: z.number().int().min(0),
+};
 
 /** Builds a long setup from a triggering close. Allocates — only call when the rule fires. */
 export function longSetup(

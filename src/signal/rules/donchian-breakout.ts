@@ -7,22 +7,16 @@ import { RollingMax } from '../../indicator/rolling-max.js';
 import type { MarketContext } from '../context.js';
 import type { CandleRule } from '../rule.js';
 import type { Setup } from '../types.js';
-import { bankOf, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+import { ATR_EXIT_FIELDS, bankOf, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
 export const DonchianBreakoutParams = z.object({
   /** Channel length: the breakout is above the highest high of the previous `channel` bars. */
   channel: z.number().int().min(2),
   /** Trend filter: close above EMA(trendEma), bars. */
   trendEma: z.number().int().min(2),
-  atrPeriod: z.number().int().min(2),
   /** Stop = close − atrStopMult × ATR. */
   atrStopMult: z.number().positive(),
-  /** Stop at least this far below the close, percent of price (0 = off); see rsi_mean_reversion. */
-  minStopPercent: z.number().min(0).lt(100),
-  /** Target = close + rewardR × (close − stop). */
-  rewardR: z.number().positive(),
-  /** Time exit after this many bars; 0 = none. */
-  maxHoldBars: z.number().int().min(0),
+  ...ATR_EXIT_FIELDS,
 }).strict();
 export type DonchianBreakoutParams = z.infer<typeof DonchianBreakoutParams>;
 

@@ -6,25 +6,16 @@ import { Ema } from '../../indicator/ema.js';
 import type { CandleRule } from '../rule.js';
 import type { Setup } from '../types.js';
 import type { MarketContext } from '../context.js';
-import { bankOf, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+import { ATR_EXIT_FIELDS, bankOf, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
 export const EmaTrendPullbackParams = z.object({
   /** Pullback average, bars. */
   fastEma: z.number().int().min(2),
   /** Trend average, bars; must be longer than fastEma. */
   slowEma: z.number().int().min(3),
-  atrPeriod: z.number().int().min(2),
   /** Stop = low − atrStopMult × ATR (below the pullback's low). */
   atrStopMult: z.number().min(0),
-  /**
-   * Stop at least this far below the close, percent of price (0 = off). With fees and slippage
-   * of 0.3 % per round trip, a 0.3 % stop would spend a whole R on costs.
-   */
-  minStopPercent: z.number().min(0).lt(100),
-  /** Target = close + rewardR × (close − stop). */
-  rewardR: z.number().positive(),
-  /** Time exit after this many bars; 0 = none. */
-  maxHoldBars: z.number().int().min(0),
+  ...ATR_EXIT_FIELDS,
 }).strict().refine((p) => p.slowEma > p.fastEma, { message: 'slowEma must be longer than fastEma', path: ['slowEma'] });
 export type EmaTrendPullbackParams = z.infer<typeof EmaTrendPullbackParams>;
 

@@ -7,7 +7,7 @@ import { Rsi } from '../../indicator/rsi.js';
 import type { CandleRule } from '../rule.js';
 import type { Setup } from '../types.js';
 import type { MarketContext } from '../context.js';
-import { bankOf, floorStop, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+import { ATR_EXIT_FIELDS, bankOf, floorStop, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
 export const RsiMeanReversionParams = z.object({
   /** RSI length, bars. */
@@ -16,18 +16,9 @@ export const RsiMeanReversionParams = z.object({
   oversold: z.number().gt(0).lt(50),
   /** Trend filter: only buy dips while the close is above EMA(trendEma), bars; 0 = no filter. */
   trendEma: z.number().int().min(0).refine((n) => n !== 1, 'trendEma must be 0 (off) or ≥ 2'),
-  atrPeriod: z.number().int().min(2),
   /** Stop = close − atrStopMult × ATR. */
   atrStopMult: z.number().positive(),
-  /**
-   * Stop at least this far below the close, percent of price (0 = off). With fees and slippage
-   * of 0.3 % per round trip, a 0.3 % stop would spend a whole R on costs.
-   */
-  minStopPercent: z.number().min(0).lt(100),
-  /** Target = close + rewardR × (close − stop). */
-  rewardR: z.number().positive(),
-  /** Time exit after this many bars; 0 = none. */
-  maxHoldBars: z.number().int().min(0),
+  ...ATR_EXIT_FIELDS,
 }).strict();
 export type RsiMeanReversionParams = z.infer<typeof RsiMeanReversionParams>;
 
