@@ -77,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
           process.once('SIGINT', onSignal);
           process.once('SIGTERM', onSignal);
         });
+        // State is flushed and the owner told; don't let a lingering socket keep the process up.
+        setTimeout(() => process.exit(0), 2000).unref();
         return 0;
       }
       case 'backtest': {
