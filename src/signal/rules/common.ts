@@ -20,10 +20,26 @@ export interface RuleMeta {
   bank?: IndicatorBank;
 }
 
-/** The bank a rule takes its indicators from, and the shared card context of its pair. */
-export function bankOf(meta: RuleMeta): { bank: IndicatorBank; ctx: MarketContext } {
-  const bank = meta.bank ?? new IndicatorBank();
-  return { bank, ctx: bank.get('context', () => new MarketContext(meta.timeframe)) };
+/**
+ * Base of the catalogue's candle rules: one signal on one (instrument, timeframe). Only that
+ * pair's closes reach `onClose`; indicators come from the pair's bank (shared between the
+ * candidates of a backtest), and `ctx` is the pair's card context (trend alignment, regime).
+ */
+export abstract class PairRule<P> implements CandleRule {
+  protected readonly bank: IndicatorBank;
+  protected readonly ctx: MarketContext;
+
+  constructor(readonly p: P, readonly meta: RuleMeta) {
+    this.bank = meta.bank ?? new IndicatorBank();
+    this.ctx = this.bank.get('context', () => new MarketContext(meta.timeframe));
+  }
+
+  onCandle(symbol: string, tf: Timeframe, c: Candle, out: Setup[]): void {
+    if (tf === this.meta.timeframe && symbol === this.meta.symbol) this.onClose(c, out);
+  }
+
+  /** One closed candle of the rule's own pair; push a setup to `out` when the rule fires. */
+  protected abstract onClose(c: Candle, out: Setup[]): void;
 }
 
 /** How a signal exits, for validated.json and the report. Prices described in words; bars of its timeframe. */

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import type { Candle } from '../../core/candle.js';
-import type { Timeframe } from '../../core/timeframe.js';
 import { Atr } from '../../indicator/atr.js';
 import { Ema } from '../../indicator/ema.js';
 import { RollingMax } from '../../indicator/rolling-max.js';
-import type { MarketContext } from '../context.js';
-import type { CandleRule } from '../rule.js';
 import type { Setup } from '../types.js';
-import { ATR_EXIT_FIELDS, bankOf, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+import { ATR_EXIT_FIELDS, PairRule, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
 export const DonchianBreakoutParams = z.object({
   /** Channel length: the breakout is above the highest high of the previous `channel` bars. */
@@ -29,33 +26,27 @@ const TITLE = 'Donchian breakout';
  * while the close is above EMA(trendEma). Stop close − k·ATR (floored), target close + R·risk,
  * optional time exit. The catalogue's counterpart to its mean-reversion rules.
  */
-export class DonchianBreakout implements CandleRule {
+export class DonchianBreakout extends PairRule<DonchianBreakoutParams> {
   readonly #highs: RollingMax;
   readonly #trend: Ema;
   readonly #atr: Atr;
-  readonly #ctx: MarketContext;
-  readonly #symbol: string;
-  readonly #tf: Timeframe;
   #prevInside = false;
 
-  constructor(readonly p: DonchianBreakoutParams, readonly meta: RuleMeta) {
-    const { bank, ctx } = bankOf(meta);
+  constructor(p: DonchianBreakoutParams, meta: RuleMeta) {
+    super(p, meta);
+    const bank = this.bank;
     this.#highs = bank.get(`max:high:${p.channel}`, () => new RollingMax(p.channel));
     this.#trend = bank.get(`ema:${p.trendEma}`, () => new Ema(p.trendEma));
     this.#atr = bank.get(`atr:${p.atrPeriod}`, () => new Atr(p.atrPeriod));
-    this.#ctx = ctx;
-    this.#symbol = meta.symbol;
-    this.#tf = meta.timeframe;
   }
 
-  onCandle(symbol: string, tf: Timeframe, c: Candle, out: Setup[]): void {
-    if (tf !== this.#tf || symbol !== this.#symbol) return;
+  protected onClose(c: Candle, out: Setup[]): void {
     const p = this.p;
     const t = c.closeTime;
     this.#highs.at(t, c.high);
     const trend = this.#trend.at(t, c.close);
     const atr = this.#atr.at(t, c.high, c.low, c.close);
-    this.#ctx.update(c);
+    this.ctx.update(c);
     const channelHigh = this.#highs.prior;
     const wasInside = this.#prevInside;
     this.#prevInside = !(c.close > channelHigh);
@@ -64,7 +55,7 @@ export class DonchianBreakout implements CandleRule {
     if (!(stop > 0)) return;
     const target = c.close + p.rewardR * (c.close - stop);
     const reason = `close ${fmtPrice(c.close)} broke the ${p.channel}-bar high ${fmtPrice(channelHigh)} above EMA${p.trendEma}`;
-    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHoldBars, reason, this.#ctx.of(c.close, atr)));
+    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHoldBars, reason, this.ctx.of(c.close, atr)));
   }
 }
 

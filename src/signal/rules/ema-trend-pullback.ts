@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import type { Candle } from '../../core/candle.js';
-import type { Timeframe } from '../../core/timeframe.js';
 import { Atr } from '../../indicator/atr.js';
 import { Ema } from '../../indicator/ema.js';
-import type { CandleRule } from '../rule.js';
 import type { Setup } from '../types.js';
-import type { MarketContext } from '../context.js';
-import { ATR_EXIT_FIELDS, bankOf, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+import { ATR_EXIT_FIELDS, PairRule, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
 export const EmaTrendPullbackParams = z.object({
   /** Pullback average, bars. */
@@ -28,34 +25,28 @@ const TITLE = 'EMA trend pullback';
  * back above it, as an up candle (close > open) — buyers defended the average.
  * Stop below the low by k·ATR, target close + R·risk, optional time exit.
  */
-export class EmaTrendPullback implements CandleRule {
+export class EmaTrendPullback extends PairRule<EmaTrendPullbackParams> {
   readonly #fast: Ema;
   readonly #slow: Ema;
   readonly #atr: Atr;
-  readonly #ctx: MarketContext;
-  readonly #symbol: string;
-  readonly #tf: Timeframe;
   #prevAbove = false;
 
-  constructor(readonly p: EmaTrendPullbackParams, readonly meta: RuleMeta) {
-    const { bank, ctx } = bankOf(meta);
+  constructor(p: EmaTrendPullbackParams, meta: RuleMeta) {
+    super(p, meta);
+    const bank = this.bank;
     this.#fast = bank.get(`ema:${p.fastEma}`, () => new Ema(p.fastEma));
     this.#slow = bank.get(`ema:${p.slowEma}`, () => new Ema(p.slowEma));
     this.#atr = bank.get(`atr:${p.atrPeriod}`, () => new Atr(p.atrPeriod));
-    this.#ctx = ctx;
-    this.#symbol = meta.symbol;
-    this.#tf = meta.timeframe;
   }
 
-  onCandle(symbol: string, tf: Timeframe, c: Candle, out: Setup[]): void {
-    if (tf !== this.#tf || symbol !== this.#symbol) return;
+  protected onClose(c: Candle, out: Setup[]): void {
     const p = this.p;
     const wasAbove = this.#prevAbove;
     const t = c.closeTime;
     const fast = this.#fast.at(t, c.close);
     const slow = this.#slow.at(t, c.close);
     const atr = this.#atr.at(t, c.high, c.low, c.close);
-    this.#ctx.update(c);
+    this.ctx.update(c);
     this.#prevAbove = c.close > fast;
     if (!wasAbove || !(c.low <= fast) || !(c.close > fast) || !(c.close > c.open) || !(fast > slow)) return;
     if (!this.#slow.ready || !this.#atr.ready) return;
@@ -63,7 +54,7 @@ export class EmaTrendPullback implements CandleRule {
     if (!(stop > 0) || !(stop < c.close)) return;
     const target = c.close + p.rewardR * (c.close - stop);
     const reason = `pullback to EMA${p.fastEma} ${fmtPrice(fast)} (low ${fmtPrice(c.low)}) in uptrend EMA${p.fastEma} > EMA${p.slowEma}, closed back above`;
-    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHoldBars, reason, this.#ctx.of(c.close, atr)));
+    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHoldBars, reason, this.ctx.of(c.close, atr)));
   }
 }
 

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import type { Candle } from '../../core/candle.js';
-import type { Timeframe } from '../../core/timeframe.js';
 import { Atr } from '../../indicator/atr.js';
 import { Ema } from '../../indicator/ema.js';
 import { Rsi } from '../../indicator/rsi.js';
-import type { CandleRule } from '../rule.js';
 import type { Setup } from '../types.js';
-import type { MarketContext } from '../context.js';
-import { ATR_EXIT_FIELDS, bankOf, floorStop, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+import { ATR_EXIT_FIELDS, PairRule, floorStop, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
 export const RsiMeanReversionParams = z.object({
   /** RSI length, bars. */
@@ -30,34 +27,28 @@ const TITLE = 'RSI mean reversion';
  * `oversold` (previous RSI ≥ level, this one < level) while close > EMA(trendEma).
  * Stop close − k·ATR, target close + R·(close − stop), optional time exit.
  */
-export class RsiMeanReversion implements CandleRule {
+export class RsiMeanReversion extends PairRule<RsiMeanReversionParams> {
   readonly #rsi: Rsi;
   readonly #trend: Ema | null;
   readonly #atr: Atr;
-  readonly #ctx: MarketContext;
-  readonly #symbol: string;
-  readonly #tf: Timeframe;
   #prevRsi = NaN;
 
-  constructor(readonly p: RsiMeanReversionParams, readonly meta: RuleMeta) {
-    const { bank, ctx } = bankOf(meta);
+  constructor(p: RsiMeanReversionParams, meta: RuleMeta) {
+    super(p, meta);
+    const bank = this.bank;
     this.#rsi = bank.get(`rsi:${p.rsiPeriod}`, () => new Rsi(p.rsiPeriod));
     this.#trend = p.trendEma ? bank.get(`ema:${p.trendEma}`, () => new Ema(p.trendEma)) : null;
     this.#atr = bank.get(`atr:${p.atrPeriod}`, () => new Atr(p.atrPeriod));
-    this.#ctx = ctx;
-    this.#symbol = meta.symbol;
-    this.#tf = meta.timeframe;
   }
 
-  onCandle(symbol: string, tf: Timeframe, c: Candle, out: Setup[]): void {
-    if (tf !== this.#tf || symbol !== this.#symbol) return;
+  protected onClose(c: Candle, out: Setup[]): void {
     const p = this.p;
     const prev = this.#prevRsi;
     const t = c.closeTime;
     const rsi = this.#rsi.at(t, c.close);
     const trend = this.#trend === null ? 0 : this.#trend.at(t, c.close);
     const atr = this.#atr.at(t, c.high, c.low, c.close);
-    this.#ctx.update(c);
+    this.ctx.update(c);
     this.#prevRsi = rsi;
     if (!(prev >= p.oversold && rsi < p.oversold) || !this.#atr.ready || !(atr > 0)) return;
     if (this.#trend !== null && (!this.#trend.ready || !(c.close > trend))) return;
@@ -65,7 +56,7 @@ export class RsiMeanReversion implements CandleRule {
     if (!(stop > 0)) return;
     const target = c.close + p.rewardR * (c.close - stop);
     const reason = `RSI(${p.rsiPeriod}) ${rsi.toFixed(1)} < ${p.oversold}` + (p.trendEma ? ` above EMA${p.trendEma}` : '');
-    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHoldBars, reason, this.#ctx.of(c.close, atr)));
+    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHoldBars, reason, this.ctx.of(c.close, atr)));
   }
 }
 

@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import type { Candle } from '../../core/candle.js';
-import type { Timeframe } from '../../core/timeframe.js';
 import { Atr } from '../../indicator/atr.js';
 import { Ema } from '../../indicator/ema.js';
 import { Ring } from '../../indicator/ring.js';
 import { RollingZScore } from '../../indicator/zscore.js';
-import type { CandleRule } from '../rule.js';
 import type { Setup } from '../types.js';
-import type { MarketContext } from '../context.js';
-import { bankOf, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
+import { PairRule, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
 /** Seed 002's parameters (bar counts of the signal's timeframe), camel-cased. */
 export const SellerExhaustionParams = z.object({
@@ -82,33 +79,27 @@ export function fibTarget(low: number, high: number, level: number): number {
  * Exits: stop, target (Fibonacci retracement or R-multiple, see `exit`), time (maxHold bars).
  * A Fibonacci setup fires only when a swing high exists and its target pays ≥ rewardR.
  */
-export class SellerExhaustion implements CandleRule {
+export class SellerExhaustion extends PairRule<SellerExhaustionParams> {
   readonly #fast: Ema;
   readonly #slow: Ema;
   readonly #volZ: RollingZScore;
   readonly #trZ: RollingZScore;
   readonly #atr: Atr;
   readonly #highs: Ring;
-  readonly #ctx: MarketContext;
-  readonly #symbol: string;
-  readonly #tf: Timeframe;
   #prevClose = NaN;
 
-  constructor(readonly p: SellerExhaustionParams, readonly meta: RuleMeta) {
-    const { bank, ctx } = bankOf(meta);
+  constructor(p: SellerExhaustionParams, meta: RuleMeta) {
+    super(p, meta);
+    const bank = this.bank;
     this.#fast = bank.get(`ema:${p.emaFast}`, () => new Ema(p.emaFast));
     this.#slow = bank.get(`ema:${p.emaSlow}`, () => new Ema(p.emaSlow));
     this.#volZ = bank.get(`z:volume:${p.zWindow}`, () => new RollingZScore(p.zWindow));
     this.#trZ = bank.get(`z:tr:${p.zWindow}`, () => new RollingZScore(p.zWindow));
     this.#atr = bank.get(`atr:${p.atrWindow}`, () => new Atr(p.atrWindow));
     this.#highs = bank.get(`highs:${p.fibSwingLookback + 1}`, () => new Ring(p.fibSwingLookback + 1));
-    this.#ctx = ctx;
-    this.#symbol = meta.symbol;
-    this.#tf = meta.timeframe;
   }
 
-  onCandle(symbol: string, tf: Timeframe, c: Candle, out: Setup[]): void {
-    if (tf !== this.#tf || symbol !== this.#symbol) return;
+  protected onClose(c: Candle, out: Setup[]): void {
     const p = this.p;
     const pc = this.#prevClose;
     this.#prevClose = c.close;
@@ -122,7 +113,7 @@ export class SellerExhaustion implements CandleRule {
     const tz = this.#trZ.at(t, tr);
     const atr = this.#atr.at(t, c.high, c.low, c.close);
     this.#highs.pushAt(t, c.high);
-    this.#ctx.update(c);
+    this.ctx.update(c);
     if (!(vz >= p.volZ) || !(tz >= p.trZ) || !(range > 0) || !(fast < slow) || !this.#slow.ready) return;
     const cloc = (c.close - c.low) / range;
     if (!(cloc >= p.clocMin) || !this.#atr.ready) return;
@@ -143,7 +134,7 @@ export class SellerExhaustion implements CandleRule {
     }
     const reason = `vol z ${vz.toFixed(1)} ≥ ${p.volZ}, TR z ${tz.toFixed(1)} ≥ ${p.trZ}, close loc ${cloc.toFixed(2)} ≥ ${p.clocMin} ` +
       `in downtrend EMA${p.emaFast} < EMA${p.emaSlow}; ${exitText}`;
-    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHold, reason, this.#ctx.of(c.close, atr)));
+    out.push(longSetup(this.meta, NAME, TITLE, c, stop, target, p.maxHold, reason, this.ctx.of(c.close, atr)));
   }
 }
 
