@@ -8,14 +8,13 @@ import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
-import { createLogger } from '../notifier/logger.js';
 import { duration } from '../notifier/format.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { StateStore, corruptStateMessage } from '../store/state-store.js';
 import { openChat } from './chat.js';
 import { validatedSignals } from './signals.js';
 import { reconcileJob, scheduleJobs, standardJobs } from './jobs.js';
-import { createRuntime, type FeedStatus, type Runtime } from './runtime.js';
+import { appLogger, createRuntime, type FeedStatus, type Runtime } from './runtime.js';
 
 export interface RunOptions {
   mode: 'paper' | 'live';
@@ -88,14 +87,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     assertLiveChat(config, env);
     secrets.push(keys.apiKey, keys.secret, ...(keys.password ? [keys.password] : []));
   }
-  const log = createLogger({
-    level: config.log.level,
-    dir: config.paths.logDir,
-    // stdout belongs to the console chat; warnings also go to stderr (not when a caller owns the streams).
-    console: o.output ? null : process.stderr,
-    consoleLevel: 'warn',
-    secrets: () => secrets,
-  });
+  const log = appLogger(config, !!o.output, secrets);
   const store = await StateStore.open(config.paths.state, config.broker.startingBalance);
   const clock = o.clock ?? systemClock;
   let feed: LiveFeed | undefined;

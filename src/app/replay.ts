@@ -4,9 +4,8 @@ import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { loadCandleDir } from '../feed/csv.js';
 import { ReplayFeed } from '../feed/replay.js';
-import { createLogger } from '../notifier/logger.js';
-import { StateStore, corruptStateMessage } from '../store/state-store.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { StateStore } from '../store/state-store.js';
+import { appLogger, createRuntime, type Runtime } from './runtime.js';
 import { openChat } from './chat.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { validatedSignals } from './signals.js';
@@ -67,16 +66,8 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const statePath = o.statePath ?? 'data/replay-state.json';
   rmSync(statePath, { force: true });
   const store = await StateStore.open(statePath, config.broker.startingBalance);
-  if (store.outcome.kind === 'corrupt') process.stderr.write(corruptStateMessage(store.outcome, statePath) + '\n');
   const secrets: string[] = [];
-  const log = createLogger({
-    level: config.log.level,
-    dir: config.paths.logDir,
-    // Warnings also go to stderr, unless a caller (a test) owns the streams.
-    console: o.output ? null : process.stderr,
-    consoleLevel: 'warn',
-    secrets: () => secrets,
-  });
+  const log = appLogger(config, !!o.output, secrets);
   const clock = new ReplayClock(series[0].openTime[0]);
   // Validated signals run next to the z-score rule.
   const validated = validatedSignals(config, log);

@@ -11,7 +11,7 @@ import { RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Card } from '../engine/card.js';
-import type { Logger } from '../notifier/logger.js';
+import { createLogger, type Logger } from '../notifier/logger.js';
 import type { PositionBook } from '../portfolio/book.js';
 
 export type Mode = 'backtest' | 'replay' | 'paper' | 'live';
@@ -54,6 +54,20 @@ export interface Runtime {
   feedStatus: () => FeedStatus | null;
   /** Positions held outside the simulated broker (live mode). */
   external?: PositionBook;
+}
+
+/**
+ * The process logger: JSON lines in `paths.logDir`, warnings also on stderr unless the caller
+ * owns the streams (stdout belongs to the console chat). `secrets` are scrubbed from every line.
+ */
+export function appLogger(config: Config, callerOwnsStreams: boolean, secrets: readonly string[]): Logger {
+  return createLogger({
+    level: config.log.level,
+    dir: config.paths.logDir,
+    console: callerOwnsStreams ? null : process.stderr,
+    consoleLevel: 'warn',
+    secrets: () => secrets,
+  });
 }
 
 export interface RuntimeOptions {

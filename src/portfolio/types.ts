@@ -35,17 +35,8 @@ export interface Trade extends Position {
   r: number;
 }
 
-/** A market entry waiting for the next base candle of its instrument. */
-export interface PendingEntry {
-  cardId: string;
-  signalId: string;
-  rule: string;
-  symbol: string;
-  timeframe: Timeframe;
-  mode: TradeMode;
-  qty: number;
-  stop: number;
-  target: number;
+/** A market entry waiting for the next base candle of its instrument; `maxHoldMs` becomes the position's `exitBy`. */
+export interface PendingEntry extends Pick<Position, 'cardId' | 'signalId' | 'rule' | 'symbol' | 'timeframe' | 'mode' | 'qty' | 'stop' | 'target'> {
   maxHoldMs?: number;
   submittedAt: number;
 }
