@@ -23,7 +23,7 @@ describe('state file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgebot-state-'));
     const path = join(dir, 'state.json');
     writeFileSync(path, '{"version":1,"risk":{"killSwitch":tru');
-    const s = await StateStore.open(path, 10_000, Date.UTC(2025, 0, 2, 3, 4, 5));
+    const s = await StateStore.open(path, 10_000, { now: Date.UTC(2025, 0, 2, 3, 4, 5) });
     expect(s.outcome.kind).toBe('corrupt');
     if (s.outcome.kind !== 'corrupt') return;
     expect(s.outcome.problem).toMatch(/not valid JSON/);

@@ -6,6 +6,7 @@ import { createBot } from '../notifier/telegram/bot.js';
 import { TelegramChat } from '../notifier/telegram/telegram-chat.js';
 import { loadTelegramConfig } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
+import { commit, reply } from '../notifier/delivery.js';
 
 export interface ChatIo {
   input: NodeJS.ReadableStream | null;
@@ -15,6 +16,8 @@ export interface ChatIo {
   extras?: RouterExtras;
   /** Pause between Telegram sends (tests use 0). */
   minIntervalMs?: number;
+  /** Told when the chat can no longer hear the owner (Telegram polling stopped for good). */
+  onFatal?: (err: Error) => void;
 }
 
 /**
@@ -34,6 +37,12 @@ export async function openChat(rt: Runtime, io: ChatIo): Promise<ChatAdapter> {
   }
   io.secrets.push(tg.token);
   const state = rt.store.data.telegram;
+  let fatal = false;
+  const onFatal = (err: Error) => {
+    if (fatal) return;
+    fatal = true;
+    io.onFatal?.(err);
+  };
   const bot = createBot(tg.token, {
     router,
     policy: { allowedUserIds: tg.allowed_user_ids, chatId: tg.chat_id },
@@ -44,8 +53,12 @@ export async function openChat(rt: Runtime, io: ChatIo): Promise<ChatAdapter> {
       state.lastUpdateId = id;
       rt.store.save();
     },
+    reply: (r, chatId) => reply(rt, r, chatId === tg.chat_id ? undefined : chatId),
+    commit: () => commit(rt),
+    onPollingDead: onFatal,
   });
-  const chat = new TelegramChat(rt, bot, { chatId: tg.chat_id, minIntervalMs: io.minIntervalMs ?? 1000 });
+  const chat = new TelegramChat(rt, bot, { chatId: tg.chat_id, minIntervalMs: io.minIntervalMs ?? 1000, onFatal });
   await chat.start();
   return chat;
 }
+

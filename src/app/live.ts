@@ -8,7 +8,9 @@ import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
-import { duration } from '../notifier/format.js';
+import { duration, esc, utc } from '../notifier/format.js';
+import { lockInstance } from '../store/lock.js';
+import { systemdNotifier } from './systemd.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { StateStore, corruptStateMessage } from '../store/state-store.js';
 import { openChat } from './chat.js';
@@ -44,6 +46,10 @@ export interface RunningBot {
   chat: ChatAdapter;
   /** Live execution (live mode only). */
   live?: LiveTrader;
+  /** Resolves when the bot cannot go on (Telegram polling dead, another instance took over): stop and exit non-zero. */
+  fatal: Promise<Error>;
+  /** Tells the owner (best effort, bounded) and the log about a crash, before the process exits. */
+  reportCrash(err: unknown): Promise<void>;
   stop(reason?: string): Promise<void>;
 }
 
@@ -88,8 +94,22 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     secrets.push(keys.apiKey, keys.secret, ...(keys.password ? [keys.password] : []));
   }
   const log = appLogger(config, !!o.output, secrets);
-  const store = await StateStore.open(config.paths.state, config.broker.startingBalance);
   const clock = o.clock ?? systemClock;
+  // One process per state file: a second one would trade the same account twice.
+  const lock = lockInstance(config.paths.state);
+  let onStorage: (ok: boolean, err?: Error) => void = () => {};
+  let store: StateStore;
+  try {
+    store = await StateStore.open(config.paths.state, config.broker.startingBalance, { durable: true, onHealth: (ok, err) => onStorage(ok, err) });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  const lastRun = { ...store.data.runs };
+  store.data.runs = { startedAt: clock.now(), pid: process.pid };
+  store.save();
+  let fatalResolve!: (e: Error) => void;
+  const fatal = new Promise<Error>((r) => (fatalResolve = r));
   let feed: LiveFeed | undefined;
   const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
   // Validated signals run next to the z-score rule (and any extra rules a test adds).
@@ -120,12 +140,27 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   if (!rt.config.timeframes.every((tf) => tf !== '1m' || config.feed.baseTimeframe === '1m')) {
     throw new ConfigError('timeframes include 1m but feed.baseTimeframe is not 1m', 'timeframes');
   }
+  onStorage = (ok, err) => {
+    rt.risk.storageDown = !ok;
+    if (!ok) {
+      log.error({ err }, 'state file cannot be written');
+      rt.outbox.enqueueVolatile({
+        kind: 'text', buttons: [],
+        html: `🚨 <b>Cannot write the state file</b> (${esc((err as NodeJS.ErrnoException | undefined)?.code ?? err?.message ?? 'error')}). ` +
+          'New entries are refused until it can be written; open positions keep their stops and targets. Retrying.',
+      });
+    } else {
+      log.info('state file writable again');
+      rt.bus.emit({ type: 'alert', level: 'info', text: 'State file writable again: everything is saved, new entries are allowed.' });
+    }
+  };
   const chat = await openChat(rt, {
     input: o.input === undefined ? process.stdin : o.input,
     output: o.output ?? process.stdout,
     secrets,
     ...(o.chatPacingMs !== undefined ? { minIntervalMs: o.chatPacingMs } : {}),
     ...(live ? { extras: liveRouterExtras(live, rt) } : {}),
+    onFatal: (err) => fatalResolve(err),
   });
   if (live && chat.kind !== 'telegram') {
     await chat.stop();
@@ -163,8 +198,9 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       if (a) rt.bus.emit({ type: 'alert', ...a });
     },
   });
-  // Warm-up candles are history: they build ratings and indicators but make no cards.
-  rt.engine.publishFrom = clock.now();
+  // Warm-up candles are history: they rebuild ratings and indicators, and act only where the
+  // last run had not acted yet (it died first).
+  rt.resumeAfterHistory(clock.now());
   await feed.start();
   const ratingsTimer = setInterval(() => rt.engine.flushRatings(clock.now(), config.rating.syncGraceMs), 1000);
   ratingsTimer.unref();
@@ -181,32 +217,54 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     }
   }
   const stopJobs = scheduleJobs(rt, [...standardJobs(rt), ...(live ? [reconcileJob(rt, live)] : [])]);
+  const previous = lastRun.startedAt === undefined ? 'first start'
+    : lastRun.cleanStopAt !== undefined && lastRun.cleanStopAt >= lastRun.startedAt ? `last stop was clean (${utc(lastRun.cleanStopAt)})`
+      : `⚠️ the last run (started ${utc(lastRun.startedAt)}) did not stop cleanly: it crashed or was killed`;
   rt.bus.emit({
     type: 'alert',
-    level: 'info',
+    level: previous.startsWith('⚠️') ? 'warning' : 'info',
     text: `🚀 edgebot started (${o.mode}): ${rt.coinSymbols.length} coins, ${rt.config.timeframes.join('/')}, ` +
-      `${Object.keys(rt.liveParams).length} parameter sets, ${rt.signals.length} validated signals.` +
+      `${Object.keys(rt.liveParams).length} parameter sets, ${rt.signals.length} validated signals; ${previous}.` +
       (rt.risk.state.killSwitch ? ' Trading is STOPPED (/resume to allow entries).' : ''),
   });
-  log.info({ mode: o.mode, symbols: rt.coinSymbols.length, suppressedWarmupSetups: rt.engine.suppressed }, 'bot started');
+  log.info({ mode: o.mode, symbols: rt.coinSymbols.length, suppressedHistorySetups: rt.engine.suppressed, previous }, 'bot started');
+  const notifier = systemdNotifier(log);
+  notifier.ready(`${o.mode}: ${rt.coinSymbols.length} coins`);
+  let dead = false;
+  void fatal.then(() => (dead = true));
+  // The watchdog is fed only while the loop turns and the chat can still hear the owner.
+  const watchdogTimer = notifier.watchdogIntervalMs ? setInterval(() => !dead && notifier.watchdog(), notifier.watchdogIntervalMs) : undefined;
+  watchdogTimer?.unref();
 
   let stopping: Promise<void> | undefined;
+  const stop = (reason = 'shutdown', clean = true) => {
+    stopping ??= (async () => {
+      notifier.stopping(reason);
+      clearInterval(ratingsTimer);
+      clearInterval(watchdogTimer);
+      stopJobs();
+      live?.stop();
+      await feed!.stop();
+      rt.bus.emit({ type: 'alert', level: clean ? 'info' : 'error', text: `🛑 edgebot stopped (${reason}).` });
+      if (clean) rt.store.data.runs.cleanStopAt = clock.now();
+      rt.store.save();
+      await chat.stop();
+      await rt.store.close();
+      lock.release();
+      log.info({ reason, clean }, 'bot stopped');
+    })();
+    return stopping;
+  };
   return {
-    rt, feed, chat,
+    rt, feed, chat, fatal,
     ...(live ? { live } : {}),
-    stop(reason = 'shutdown') {
-      stopping ??= (async () => {
-        clearInterval(ratingsTimer);
-        stopJobs();
-        live?.stop();
-        await feed!.stop();
-        rt.bus.emit({ type: 'alert', level: 'info', text: `🛑 edgebot stopped (${reason}).` });
-        await chat.stop();
-        rt.store.save();
-        await rt.store.flush();
-        log.info({ reason }, 'bot stopped');
-      })();
-      return stopping;
+    async reportCrash(err) {
+      log.fatal({ err }, 'crash');
+      rt.outbox.enqueueVolatile({ kind: 'text', buttons: [], html: `🚨 <b>edgebot crashed</b>: ${esc((err as Error)?.message ?? String(err))}. It exits now; a supervisor (systemd) restarts it.` });
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([stop(`crash: ${(err as Error)?.message ?? String(err)}`, false), new Promise<void>((r) => (t = setTimeout(r, 5000)))]);
+      clearTimeout(t);
     },
+    stop: (reason) => stop(reason),
   };
 }

@@ -65,7 +65,8 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const base = series[0].timeframe;
   const statePath = o.statePath ?? 'data/replay-state.json';
   rmSync(statePath, { force: true });
-  const store = await StateStore.open(statePath, config.broker.startingBalance);
+  // A replay's state is rebuilt from its data on every run: plain atomic writes, no fsync.
+  const store = await StateStore.open(statePath, config.broker.startingBalance, { durable: false });
   const secrets: string[] = [];
   const log = appLogger(config, !!o.output, secrets);
   const clock = new ReplayClock(series[0].openTime[0]);
@@ -109,7 +110,7 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const close = async () => {
     await chat.flush();
     await chat.stop();
-    await store.flush();
+    await store.close();
   };
   return {
     rt, chat, feed, config, summary, close,

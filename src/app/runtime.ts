@@ -10,6 +10,7 @@ import { CandlePipeline, type FeedNotice } from '../feed/pipeline.js';
 import { RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
 import type { StateStore } from '../store/state-store.js';
+import { Outbox } from '../store/outbox.js';
 import type { Card } from '../engine/card.js';
 import { createLogger, type Logger } from '../notifier/logger.js';
 import type { PositionBook } from '../portfolio/book.js';
@@ -48,12 +49,19 @@ export interface Runtime {
   engine: Engine;
   pipeline: CandlePipeline;
   trades: TradeService;
+  /** Messages for the owner, persisted before they are sent. */
+  outbox: Outbox;
   log: Logger;
   coinSymbols: string[];
   signals: SignalSummary[];
   feedStatus: () => FeedStatus | null;
   /** Positions held outside the simulated broker (live mode). */
   external?: PositionBook;
+  /**
+   * Before a live start's warm-up: candles the previous run acted on (or, on a first start,
+   * everything closed before `start`, ms UTC) are history and will not act again.
+   */
+  resumeAfterHistory(start: number): void;
 }
 
 /**
@@ -114,8 +122,17 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     risk,
     emit: (e) => bus.emit(e),
     cardExpiryBars: config.execution.cardExpiryBars,
+    through: state.engine.through,
   });
   for (const c of state.cards) engine.cards.set(c.id, c as Card);
+  // Ratings continue from the last run's step when they were made with the same coins and
+  // options; otherwise the warm-up rebuilds them.
+  const ratingsKey = JSON.stringify([coinSymbols, config.rating, coinSymbols.map((s) => o.liveParams[s]?.movingAverages ?? null)]);
+  const saved = state.engine.ratings;
+  const ratingsRestored = saved?.key === ratingsKey && engine.restoreRatings(saved);
+  store.beforeWrite(() => {
+    if (ratings.steps > 0) state.engine.ratings = { key: ratingsKey, ...engine.ratingsState() };
+  });
   const persist = () => store.save();
   const trades = new TradeService({
     clock: o.clock, cards: engine.cards, broker, risk, emit: (e) => bus.emit(e), persist,
@@ -141,7 +158,10 @@ export function createRuntime(o: RuntimeOptions): Runtime {
 
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
-    engine, pipeline, trades, log, coinSymbols, signals: o.signals ?? [], feedStatus: o.feedStatus ?? (() => null),
+    engine, pipeline, trades, outbox: new Outbox(store), log, coinSymbols, signals: o.signals ?? [], feedStatus: o.feedStatus ?? (() => null),
     ...(o.external ? { external: o.external } : {}),
+    resumeAfterHistory(start: number) {
+      engine.resumeAfter(state.engine.through, start, ratingsRestored ? ratings.lastStepTime : start);
+    },
   };
 }

@@ -40,3 +40,13 @@ export class OrderError extends EdgebotError {
 export class SignalError extends EdgebotError {
   override name = 'SignalError';
 }
+
+/** The state file could not be written (disk full, read-only, permissions). Retried with backoff. */
+export class StorageError extends EdgebotError {
+  override name = 'StorageError';
+}
+
+/** The process cannot go on (another instance holds the state, Telegram polling stopped): exit non-zero. */
+export class FatalError extends EdgebotError {
+  override name = 'FatalError';
+}

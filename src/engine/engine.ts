@@ -6,7 +6,7 @@ import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import type { CandleSink } from '../feed/pipeline.js';
 import type { SimulatedBroker } from '../execution/simulated.js';
 import { accountView, type PositionBook } from '../portfolio/book.js';
-import type { CrossCoinRatings } from '../rating/cross-coin.js';
+import type { CrossCoinRatings, RatingsState } from '../rating/cross-coin.js';
 import type { RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
 import type { Setup } from '../signal/types.js';
@@ -35,6 +35,11 @@ export interface EngineDeps {
   cardExpiryBars: number;
   /** How many recent cards to keep for taps and `/signals`. */
   cardMemory?: number;
+  /**
+   * Per symbol, the close time (ms UTC) of the last base candle acted on; the engine keeps it
+   * current (the runtime persists this very object). Default: a private record.
+   */
+  through?: Record<string, number>;
 }
 
 /** Run counters for `/status` and the replay summary. */
@@ -59,23 +64,45 @@ export class Engine implements CandleSink {
   readonly #lastClose: Float64Array;
   readonly #setups: Setup[] = [];
   readonly #onBroker: Parameters<SimulatedBroker['onBaseCandle']>[2];
+  readonly #through: Record<string, number>;
+  /** Per symbol: base candles closing at or before this are history (see {@link resumeAfter}). */
+  #historyUntil: Record<string, number> = {};
+  #historyDefault = -Infinity;
+  /** Rating steps at or before this close time are history. */
+  #ratingsHistoryUntil = -Infinity;
   #pendingInterval = -1;
-  /**
-   * Setups on candles closing before this time (ms UTC) update state but make no card: at a live
-   * start the warm-up history runs through the engine, and history is not a signal.
-   */
-  publishFrom = -Infinity;
-  /** Setups suppressed because they fired on warm-up history. */
+  /** Setups suppressed because they fired on history. */
   suppressed = 0;
 
   constructor(deps: EngineDeps) {
     this.#d = deps;
+    this.#through = deps.through ?? {};
     deps.coinSymbols.forEach((s, i) => this.#coinIndex.set(s, i));
     this.#lastClose = new Float64Array(deps.coinSymbols.length);
     this.#onBroker = (e) => {
       if (e.type === 'exit') deps.risk.onTradeClosed(e.trade);
       deps.emit(e);
     };
+  }
+
+  /**
+   * History never acts (SPEC §9). After a restart the warm-up runs through the engine again; a
+   * base candle of `symbol` closing at or before `through[symbol]` (what the last run acted on)
+   * — or, for a symbol it never saw, at or before `from` (the start time) — only rebuilds
+   * indicators and ratings: it makes no card, fills and exits nothing. Candles after it were
+   * never acted on (the process died first) and are processed once, as live. Rating steps at or
+   * before `ratingsThrough` (the restored ratings' last step, else `from`) likewise make no card
+   * and exit nothing.
+   */
+  resumeAfter(through: Readonly<Record<string, number>>, from: number, ratingsThrough = from): void {
+    this.#historyUntil = { ...through };
+    this.#historyDefault = from;
+    this.#ratingsHistoryUntil = ratingsThrough;
+  }
+
+  /** True when a candle of `symbol` closing at `closeTime` is history and must not act. */
+  isHistory(symbol: string, closeTime: number): boolean {
+    return closeTime <= (this.#historyUntil[symbol] ?? this.#historyDefault);
   }
 
   onCandle(symbol: string, tf: Timeframe, c: Candle): void {
@@ -85,13 +112,18 @@ export class Engine implements CandleSink {
       this.stats.candles++;
       this.stats.lastCloseTime = c.closeTime;
       d.clock.advance?.(c.closeTime);
-      d.broker.onBaseCandle(symbol, c, this.#onBroker);
+      if (this.isHistory(symbol, c.closeTime)) d.broker.mark(symbol, c.close);
+      else {
+        d.broker.onBaseCandle(symbol, c, this.#onBroker);
+        this.#through[symbol] = c.closeTime;
+      }
     }
     if (tf === d.ratingTimeframe) this.#onRatingCandle(symbol, c);
     const setups = this.#setups;
     for (const rule of d.rules) rule.onCandle(symbol, tf, c, setups);
     if (setups.length) {
-      for (const s of setups) this.#publish(s);
+      if (this.isHistory(symbol, c.closeTime)) this.suppressed += setups.length;
+      else for (const s of setups) this.#publish(s);
       setups.length = 0;
     }
   }
@@ -122,6 +154,7 @@ export class Engine implements CandleSink {
     this.#pendingInterval = -1;
     d.ratings.step(t);
     this.stats.ratingSteps++;
+    const acts = t > this.#ratingsHistoryUntil;
     const positions = d.broker.account.positions;
     const external = d.external?.openPositions() ?? [];
     for (let i = 0; i < d.coinSymbols.length; i++) {
@@ -129,10 +162,15 @@ export class Engine implements CandleSink {
       const signalId = ZScoreRule.signalId(symbol);
       let paper: string | undefined;
       let live: string | undefined;
-      for (const p of positions) if (p.signalId === signalId && !p.exitRequested) paper = p.id;
-      for (const p of external) if (p.signalId === signalId) live = p.id;
+      // A step can only exit a position that was open before the interval closed.
+      for (const p of positions) if (p.signalId === signalId && !p.exitRequested && p.entryTime < t) paper = p.id;
+      for (const p of external) if (p.signalId === signalId && p.entryTime < t) live = p.id;
       const a = d.zRule.evaluate(i, this.#lastClose[i], t, paper !== undefined || live !== undefined);
       if (!a) continue;
+      if (!acts) {
+        if (a.kind !== 'reversal') this.suppressed++;
+        continue;
+      }
       if (a.kind === 'reversal') {
         if (paper) d.broker.requestExit(paper, 'zscore-reversal');
         if (live) d.external!.requestExit(live, 'zscore-reversal');
@@ -142,10 +180,6 @@ export class Engine implements CandleSink {
 
   /** Risk-gates and sizes a setup, makes its card and announces it. */
   #publish(s: Setup): void {
-    if (s.time < this.publishFrom) {
-      this.suppressed++;
-      return;
-    }
     const d = this.#d;
     const now = s.time;
     const broker = d.broker;
@@ -172,7 +206,8 @@ export class Engine implements CandleSink {
       rr: Math.abs(s.target - s.entry) / Math.abs(s.entry - s.stop),
       ...sizing,
       reason: s.reason,
-      status: !s.tradable ? 'info' : blocked ? 'blocked' : 'open',
+      // A close processed late (after a restart) can yield a card that has already lapsed.
+      status: !s.tradable ? 'info' : blocked ? 'blocked' : d.clock.now() >= now + d.cardExpiryBars * timeframeMs(s.timeframe) ? 'expired' : 'open',
       ...(s.maxHoldBars ? { maxHoldBars: s.maxHoldBars } : {}),
       ...(s.allocationPercent !== undefined ? { allocationPercent: s.allocationPercent } : {}),
       ...(s.inSample ? { inSample: s.inSample } : {}),
@@ -190,6 +225,18 @@ export class Engine implements CandleSink {
     this.cards.set(card.id, card);
     const max = this.#d.cardMemory ?? 500;
     if (this.cards.size > max) this.cards.delete(this.cards.keys().next().value!);
+  }
+
+  /** The ratings and the z-score rule's crossing memory, for the state file. */
+  ratingsState(): RatingsState & { prevMaZ: number[] } {
+    return { ...this.#d.ratings.snapshot(), prevMaZ: this.#d.zRule.previous };
+  }
+
+  /** Continues ratings from {@link ratingsState}; false (nothing changed) when the shapes differ. */
+  restoreRatings(s: RatingsState & { prevMaZ: number[] }): boolean {
+    if (!this.#d.ratings.restore(s)) return false;
+    this.#d.zRule.previous = s.prevMaZ;
+    return true;
   }
 
   /** Current MA-z, z and rating per coin, for `/signals` and `/status`. */

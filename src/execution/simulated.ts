@@ -95,6 +95,11 @@ export class SimulatedBroker {
     return u;
   }
 
+  /** Records the last price of `symbol` (a history candle: it values positions, it fills nothing). */
+  mark(symbol: string, price: number): void {
+    this.account.marks[symbol] = price;
+  }
+
   /**
    * Processes one closed base candle of `symbol`: fills its queued entries and requested exits at
    * the open, then checks stops, targets and time exits. Reports each fill through `emit`.
@@ -114,7 +119,7 @@ export class SimulatedBroker {
     }
     for (let i = 0; i < a.positions.length; i++) {
       const p = a.positions[i];
-      // A position restored after a restart ignores warm-up candles from before its entry.
+      // Only a candle that opened at or after the fill can exit the position.
       if (p.symbol !== symbol || c.openTime < p.entryTime) continue;
       let price = 0;
       let reason: ExitReason | undefined;

@@ -3,7 +3,8 @@ import type { Runtime } from '../app/runtime.js';
 import type { BotEvent } from '../core/events.js';
 import type { ChatAdapter } from './chat.js';
 import { htmlToText } from './format.js';
-import { renderEvent, renderView, type Rendered } from './render.js';
+import { renderCard, renderEvent, renderView, type Rendered } from './render.js';
+import { commit, Deliverer, reply } from './delivery.js';
 import type { ChatRouter } from './router.js';
 
 /**
@@ -19,12 +20,23 @@ export class ConsoleChat implements ChatAdapter {
   #buf: string[] = [];
   #scheduled = false;
   #pending: Promise<void> = Promise.resolve();
+  readonly #deliverer: Deliverer;
 
   constructor(
     readonly rt: Runtime,
     readonly router: ChatRouter,
     readonly io: { input: NodeJS.ReadableStream | null; output: NodeJS.WritableStream } = { input: process.stdin, output: process.stdout },
-  ) {}
+  ) {
+    // Printed lines go through the same write-ahead outbox as Telegram messages.
+    this.#deliverer = new Deliverer(rt.outbox, rt.store, async (head) => {
+      if (head.kind === 'text') this.#print({ html: head.html, buttons: head.buttons });
+      else if (head.kind === 'card') {
+        const card = rt.engine.cards.get(head.cardId);
+        if (card) this.#print(renderCard(card, rt.config.quote));
+      }
+      return [head.id];
+    }, rt.log, { pauseMs: 0 });
+  }
 
   async start(): Promise<void> {
     const quote = this.rt.config.quote;
@@ -33,9 +45,13 @@ export class ConsoleChat implements ChatAdapter {
       if (e.type === 'entry' || e.type === 'exit') {
         if (this.rt.config.execution.autoTrade === 'paper') return;
       }
-      const r = renderEvent(e, quote);
-      if (r) this.#print(r);
+      if (e.type === 'card') this.rt.outbox.enqueue({ kind: 'card', cardId: e.card.id });
+      else {
+        const r = renderEvent(e, quote);
+        if (r) this.rt.outbox.enqueue({ kind: 'text', html: r.html, buttons: r.buttons });
+      }
     });
+    this.#deliverer.start();
     if (this.io.input) {
       this.#rl = createInterface({ input: this.io.input, terminal: false });
       this.#rl.on('line', (line) => {
@@ -50,19 +66,21 @@ export class ConsoleChat implements ChatAdapter {
     if (!line) return;
     if (line.startsWith('/')) {
       const [name, ...rest] = line.slice(1).split(/\s+/);
-      this.#print(renderView(await this.router.command(name.toLowerCase(), rest.join(' '))));
+      reply(this.rt, renderView(await this.router.command(name.toLowerCase(), rest.join(' '))));
       if (name.toLowerCase() === 'stop') {
         const f = this.router.stopFollowUp();
-        if (f) this.#print(f);
+        if (f) reply(this.rt, f);
       }
-      this.#write();
+      await commit(this.rt);
       return;
     }
     const [verb, id] = line.split(/\s+/);
     const data = verb.startsWith('v1:') ? verb : `v1:${verb.toLowerCase()}:${id ?? ''}`;
     const r = await this.router.tap(data);
-    this.#out(`→ ${r.text}`);
-    if (r.reply) this.#print(r.reply);
+    if (r.reply) reply(this.rt, r.reply);
+    // Like a Telegram toast: shown once what it reports is on disk.
+    const saved = await commit(this.rt);
+    this.#out(`→ ${r.text}${saved ? '' : ' ⚠️ not saved yet: the state file cannot be written'}`);
     this.#write();
   }
 
@@ -94,12 +112,15 @@ export class ConsoleChat implements ChatAdapter {
 
   async flush(): Promise<void> {
     await this.#pending;
+    await this.#deliverer.flush();
     this.#write();
   }
 
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     this.#rl?.close();
-    await this.flush();
+    await this.#pending;
+    await this.#deliverer.stop();
+    this.#write();
   }
 }

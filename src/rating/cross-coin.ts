@@ -34,6 +34,22 @@ export function crossCoinZ(ratings: ArrayLike<number>, out: Float64Array): Float
   return out;
 }
 
+/** The exact state of {@link CrossCoinRatings} after a step, as plain numbers (NaN as null). */
+export interface RatingsState {
+  lastStepTime: number;
+  steps: number;
+  rating: number[];
+  rd: number[];
+  volatility: number[];
+  prevClose: (number | null)[];
+  prevVolume: (number | null)[];
+  /** Per coin: [index, count, running sum, ...ring buffer] of its recent returns. */
+  returns: number[][];
+  /** Per coin: the same for its z history (MA-z). */
+  maZ: number[][];
+  z: number[];
+}
+
 /** Ring buffer with a running sum, for O(1) moving averages. */
 class RollingMean {
   readonly #buf: Float64Array;
@@ -58,6 +74,19 @@ class RollingMean {
   }
   get mean(): number {
     return this.#n === 0 ? 0 : this.#sum / this.#n;
+  }
+  /** Exact state as numbers: [index, count, running sum, ...buffer] (the sum is kept, not re-added, so a restore is bit-identical). */
+  dump(): number[] {
+    return [this.#i, this.#n, this.#sum, ...this.#buf];
+  }
+  /** Restores {@link dump}; returns false (and changes nothing) if the size differs. */
+  load(d: readonly number[]): boolean {
+    if (d.length !== 3 + this.#buf.length) return false;
+    this.#i = d[0];
+    this.#n = d[1];
+    this.#sum = d[2];
+    this.#buf.set(d.slice(3));
+    return true;
   }
   /** Population standard deviation of the values held. */
   stdev(): number {
@@ -164,6 +193,46 @@ export class CrossCoinRatings {
     this.#recorded = 0;
     this.lastStepTime = closeTime;
     this.steps++;
+  }
+
+  /** The state after the last step, for the state file (see RatingsSnapshotSchema). */
+  snapshot(): RatingsState {
+    const nul = (x: number) => (Number.isNaN(x) ? null : x);
+    return {
+      lastStepTime: this.lastStepTime,
+      steps: this.steps,
+      rating: this.#ratings.map((r) => r.rating),
+      rd: this.#ratings.map((r) => r.rd),
+      volatility: this.#ratings.map((r) => r.volatility),
+      prevClose: [...this.#prevClose].map(nul),
+      prevVolume: [...this.#prevVolume].map(nul),
+      returns: this.#returns.map((r) => r.dump()),
+      maZ: this.#maZ.map((r) => r.dump()),
+      z: [...this.#z],
+    };
+  }
+
+  /**
+   * Continues from a {@link snapshot} taken with the same coins and options (the caller checks
+   * the key). Returns false, changing nothing, when the shapes do not fit.
+   */
+  restore(s: RatingsState): boolean {
+    const n = this.n;
+    const fits = [s.rating, s.rd, s.volatility, s.prevClose, s.prevVolume, s.returns, s.maZ, s.z].every((a) => a.length === n) &&
+      s.returns.every((d) => d.length === 3 + this.#opts.returnWindow) &&
+      s.maZ.every((d, i) => d.length === 3 + Math.max(1, this.#opts.maLength(i)));
+    if (!fits) return false;
+    for (let i = 0; i < n; i++) {
+      this.#ratings[i] = { rating: s.rating[i], rd: s.rd[i], volatility: s.volatility[i] };
+      this.#prevClose[i] = s.prevClose[i] ?? NaN;
+      this.#prevVolume[i] = s.prevVolume[i] ?? NaN;
+      this.#returns[i].load(s.returns[i]);
+      this.#maZ[i].load(s.maZ[i]);
+      this.#z[i] = s.z[i];
+    }
+    this.lastStepTime = s.lastStepTime;
+    this.steps = s.steps;
+    return true;
   }
 
   rating(i: number): Rating {

@@ -50,6 +50,12 @@ function utcDay(t: number): string {
  * maxPosition% of equity and by the parameter set's allocation%; below the minimum notional it is 0.
  */
 export class RiskManager {
+  /**
+   * True while the state file cannot be written: a new position could not be recorded before it
+   * is shown, so none is opened (open positions keep their stops and targets). Not persisted.
+   */
+  storageDown = false;
+
   constructor(readonly cfg: Config['risk'], readonly state: RiskState) {}
 
   /** Sizes a long entry at `entry` with protective `stop`. */
@@ -85,6 +91,7 @@ export class RiskManager {
     const s = this.state;
     this.roll(now, account.equity);
     if (s.killSwitch) return 'trading is stopped (/resume to allow entries)';
+    if (this.storageDown) return 'the state file cannot be written (disk full or read-only)';
     if (s.circuitOpen) return 'circuit breaker open after repeated exchange errors';
     if (account.hasPosition(symbol)) return `a ${symbol} position is already open`;
     if (account.openPositions >= this.cfg.maxOpenPositions) return `max open positions reached (${this.cfg.maxOpenPositions})`;

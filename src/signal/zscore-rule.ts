@@ -34,6 +34,14 @@ export class ZScoreRule {
     this.#prev = new Float64Array(symbols.length);
   }
 
+  /** The crossing memory (previous MA-z per coin), for the state file. */
+  get previous(): number[] {
+    return [...this.#prev];
+  }
+  set previous(v: readonly number[]) {
+    if (v.length === this.#prev.length) this.#prev.set(v);
+  }
+
   /** Signal id of the rule for one symbol. */
   static signalId(symbol: string): string {
     return `glicko_zscore:${symbol}`;

@@ -46,6 +46,38 @@ const card = z.object({
   message: z.object({ chatId: z.number(), messageId: z.number() }).optional(),
 });
 
+const button = z.object({ text: z.string(), data: z.string() });
+
+/**
+ * A message waiting in the persisted outbox (write-ahead): recorded with the state that it shows,
+ * delivered after the write, removed once the chat has it. Cards are rendered from the stored
+ * card at delivery, so a card sent late shows its latest status.
+ */
+export const OutboxItemSchema = z.discriminatedUnion('kind', [
+  z.object({ id: z.number(), kind: z.literal('card'), cardId: z.string() }),
+  z.object({ id: z.number(), kind: z.literal('edit'), cardId: z.string() }),
+  z.object({
+    id: z.number(), kind: z.literal('text'), html: z.string(), buttons: z.array(z.array(button)),
+    /** Another chat than the owner's (a reply to an allow-listed user elsewhere). */
+    chatId: z.number().optional(),
+  }),
+]);
+export type OutboxItem = z.infer<typeof OutboxItemSchema>;
+
+/** Cross-coin ratings as of their last step, so a restart continues them instead of re-deriving them from a shorter history. */
+export const RatingsSnapshotSchema = z.object({
+  /** Coins and the options hash they were rated with; a different set starts over. */
+  key: z.string(),
+  lastStepTime: z.number(),
+  steps: z.number(),
+  rating: z.array(z.number()), rd: z.array(z.number()), volatility: z.array(z.number()),
+  prevClose: z.array(z.number().nullable()), prevVolume: z.array(z.number().nullable()),
+  returns: z.array(z.array(z.number())), maZ: z.array(z.array(z.number())), z: z.array(z.number()),
+  /** The z-score rule's previous MA-z per coin (its crossing memory). */
+  prevMaZ: z.array(z.number()),
+});
+export type RatingsSnapshot = z.infer<typeof RatingsSnapshotSchema>;
+
 /** data/state.json, version 1 (SPEC §9). */
 export const StateSchema = z.object({
   version: z.literal(1),
@@ -63,6 +95,22 @@ export const StateSchema = z.object({
   telegram: z.object({ lastUpdateId: z.number() }),
   /** Live execution: one record per card traded live, orders persisted around every exchange call. */
   live: LiveStateSchema.prefault({}),
+  /**
+   * Where the engine stands: `through[symbol]` is the close time (ms UTC) of the last base candle
+   * it acted on. After a restart, candles up to it are history (they rebuild indicators, never
+   * act); later ones were never acted on and are processed once, as live.
+   */
+  engine: z.object({
+    through: z.record(z.string(), z.number()),
+    ratings: RatingsSnapshotSchema.optional(),
+  }).prefault({ through: {} }),
+  outbox: z.object({ nextId: z.number(), items: z.array(OutboxItemSchema) }).prefault({ nextId: 1, items: [] }),
+  /** The current and previous process: a start without a clean stop before it was a crash. */
+  runs: z.object({
+    startedAt: z.number().optional(),
+    cleanStopAt: z.number().optional(),
+    pid: z.number().optional(),
+  }).prefault({}),
 });
 
 export type StoredCard = z.infer<typeof card>;

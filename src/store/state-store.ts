@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import { DataError } from '../core/errors.js';
+import { ConfigError, DataError, StorageError } from '../core/errors.js';
 import { newPaperAccount } from '../execution/simulated.js';
 import { newRiskState } from '../risk/risk.js';
 import { describeIssues } from '../config/load.js';
+import { DurableJSONFile, removeStaleTemp } from './durable-file.js';
 import { MAX_CARDS, MAX_SIGNAL_LOG, STATE_VERSION, StateSchema, type State } from './schema.js';
 
 /** A fresh state for a paper account of `startingBalance` quote currency. */
@@ -18,6 +18,9 @@ export function emptyState(startingBalance: number): State {
     signalLog: [],
     telegram: { lastUpdateId: 0 },
     live: { trades: [] },
+    engine: { through: {} },
+    outbox: { nextId: 1, items: [] },
+    runs: {},
   };
 }
 
@@ -27,34 +30,69 @@ export type LoadOutcome =
   | { kind: 'loaded' }
   | { kind: 'corrupt'; movedTo: string; problem: string };
 
+/** Options of {@link StateStore.open}. */
+export interface StateStoreOptions {
+  /** Used to name the moved-aside corrupt file (ms UTC). */
+  now?: number;
+  /**
+   * true (paper, live): every flush is fsync'ed before it resolves. false (replay, tests of the
+   * engine): flushes are plain atomic writes — a replay's state is rebuilt from its data anyway.
+   */
+  durable?: boolean;
+  /** Told when writing starts failing (with the error) and when it works again. */
+  onHealth?: (ok: boolean, err?: Error) => void;
+  /** Backoff of the background retry after a failed write, ms. Default 1 000 → 60 000. */
+  retry?: { baseMs: number; maxMs: number };
+}
+
 /**
- * The state file, through lowdb's JSONFile adapter (one instance per file; not JSONFilePreset,
- * which turns into an in-memory store under NODE_ENV=test). Validated by zod on load. A corrupt
- * or invalid file is moved aside (`state.json.corrupt-<time>`) and reported — never silently
- * replaced. Writes are serialised by lowdb and coalesced here.
+ * The state file (SPEC §9), through lowdb with a durable adapter (temp file, fsync, rename,
+ * fsync of the directory). Validated by zod on load; a corrupt or invalid file is moved aside
+ * (`state.json.corrupt-<time>`) and reported — never silently replaced.
+ *
+ * Write-ahead contract: whoever is about to show the owner something, or act on the exchange,
+ * first awaits {@link flush}; it resolves only once everything changed so far is on disk.
+ * {@link save} only marks the state changed (engine counters, marks): a background write picks
+ * it up within 250 ms. A failed write never throws out of the background: it is retried with
+ * backoff, `onHealth(false)` is called once, and {@link healthy} is false until a write works.
  */
 export class StateStore {
   readonly #db: Low<State>;
-  #dirty = false;
-  #writing: Promise<void> = Promise.resolve();
+  readonly #opts: StateStoreOptions;
+  /** Bumped on every change; `#written` is the generation last on disk. */
+  #generation = 0;
+  #written = 0;
+  #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #retryMs = 0;
+  #healthy = true;
+  #lastError: Error | undefined;
+  #closed = false;
+  readonly #beforeWrite: (() => void)[] = [];
 
-  private constructor(readonly path: string, db: Low<State>, readonly outcome: LoadOutcome) {
+  private constructor(readonly path: string, db: Low<State>, readonly outcome: LoadOutcome, opts: StateStoreOptions) {
     this.#db = db;
+    this.#opts = opts;
   }
 
   /**
-   * Opens (or creates) the state file.
-   * @param now used to name the moved-aside corrupt file
+   * Opens (or creates) the state file and writes it once, so a path that cannot be written fails
+   * here, at start, with a clear message.
+   * @throws ConfigError when the state directory cannot be created or the file cannot be written
    */
-  static async open(path: string, startingBalance: number, now = Date.now()): Promise<StateStore> {
-    mkdirSync(dirname(path), { recursive: true });
+  static async open(path: string, startingBalance: number, opts: StateStoreOptions = {}): Promise<StateStore> {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (e) {
+      throw new ConfigError(`cannot create the state directory ${dirname(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set paths.state to a writable location`, 'paths.state', { cause: e });
+    }
+    removeStaleTemp(path);
     let outcome: LoadOutcome = { kind: 'fresh' };
     let state = emptyState(startingBalance);
     if (existsSync(path)) {
       const problem = check(path);
       if (problem) {
-        const movedTo = `${path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+        const movedTo = `${path}.corrupt-${new Date(opts.now ?? Date.now()).toISOString().replace(/[:.]/g, '-')}`;
         renameSync(path, movedTo);
         outcome = { kind: 'corrupt', movedTo, problem };
       } else {
@@ -62,9 +100,13 @@ export class StateStore {
         state = StateSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
       }
     }
-    const db = new Low<State>(new JSONFile<State>(path), state);
-    const store = new StateStore(path, db, outcome);
-    if (outcome.kind !== 'loaded') await db.write();
+    const db = new Low<State>(new DurableJSONFile<State>(path, { fsync: opts.durable ?? true }), state);
+    const store = new StateStore(path, db, outcome, opts);
+    try {
+      await db.write();
+    } catch (e) {
+      throw new ConfigError(`cannot write the state file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the disk and the permissions of ${dirname(path)}`, 'paths.state', { cause: e });
+    }
     return store;
   }
 
@@ -72,30 +114,95 @@ export class StateStore {
     return this.#db.data;
   }
 
-  /** Marks the state changed; it is written within `delayMs` (coalescing bursts of changes). */
+  /**
+   * Registers `f` to copy derived state into `data` right before each write (e.g. the ratings
+   * snapshot): cheaper than keeping it current on every candle.
+   */
+  beforeWrite(f: () => void): void {
+    this.#beforeWrite.push(f);
+  }
+
+  /** false while writes fail (disk full, read-only): new entries must be refused meanwhile. */
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  /** Marks the state changed; a background write follows within `delayMs`. */
   save(delayMs = 250): void {
-    this.#dirty = true;
-    if (this.#timer) return;
+    this.#generation++;
+    this.#schedule(this.#healthy ? delayMs : Math.max(delayMs, this.#retryMs));
+  }
+
+  /**
+   * Resolves once everything marked with {@link save} so far is on disk.
+   * @throws StorageError when the write fails; the background keeps retrying
+   */
+  async flush(): Promise<void> {
+    const want = this.#generation;
+    while (this.#written < want) {
+      if (this.#writing) {
+        await this.#writing.catch(() => {});
+        continue;
+      }
+      await this.#writeOnce();
+    }
+  }
+
+  /** Final write at shutdown; stops the background timer. */
+  async close(): Promise<void> {
+    this.#generation++;
+    await this.flush().catch(() => {});
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer || this.#closed) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.flush();
+      if (this.#written < this.#generation && !this.#writing) void this.#writeOnce().catch(() => {});
     }, delayMs);
     this.#timer.unref?.();
   }
 
-  /** Writes now if anything changed (after user actions and on shutdown). */
-  async flush(): Promise<void> {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-    if (!this.#dirty) return this.#writing;
-    this.#dirty = false;
+  #writeOnce(): Promise<void> {
+    const gen = this.#generation;
+    for (const f of this.#beforeWrite) f();
     const d = this.#db.data;
     if (d.cards.length > MAX_CARDS) d.cards.splice(0, d.cards.length - MAX_CARDS);
     if (d.signalLog.length > MAX_SIGNAL_LOG) d.signalLog.splice(0, d.signalLog.length - MAX_SIGNAL_LOG);
-    this.#writing = this.#writing.then(() => this.#db.write());
-    return this.#writing;
+    const p = this.#db.write().then(
+      () => {
+        this.#written = Math.max(this.#written, gen);
+        this.#retryMs = 0;
+        if (!this.#healthy) {
+          this.#healthy = true;
+          this.#lastError = undefined;
+          this.#opts.onHealth?.(true);
+        }
+      },
+      (e: Error) => {
+        const first = this.#healthy;
+        this.#healthy = false;
+        this.#lastError = e;
+        const r = this.#opts.retry ?? { baseMs: 1000, maxMs: 60_000 };
+        this.#retryMs = Math.min(r.maxMs, this.#retryMs ? this.#retryMs * 2 : r.baseMs);
+        if (first) this.#opts.onHealth?.(false, e);
+        // Keep trying in the background until the disk takes it again.
+        this.#schedule(this.#retryMs);
+        throw new StorageError(`cannot write ${this.path}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { cause: e });
+      },
+    ).finally(() => {
+      if (this.#writing === p) this.#writing = undefined;
+    });
+    this.#writing = p;
+    return p;
+  }
+
+  /** The last write error while unhealthy. */
+  get lastError(): Error | undefined {
+    return this.#lastError;
   }
 }
 

@@ -2,11 +2,11 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, Composer, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { COMMANDS } from '../../commands/index.js';
+import { FatalError } from '../../core/errors.js';
 import type { Logger } from '../logger.js';
 import { renderView, type Rendered } from '../render.js';
 import type { ChatRouter } from '../router.js';
 import { isAllowed, type AccessPolicy } from './auth.js';
-import { keyboard } from './keyboard.js';
 
 export interface BotDeps {
   router: ChatRouter;
@@ -16,12 +16,17 @@ export interface BotDeps {
   /** Updates with an id ≤ this were handled before a restart; they are skipped if re-delivered. */
   lastUpdateId: () => number;
   setLastUpdateId: (id: number) => void;
+  /** Queues a reply in the outbox (sent once the state that it reports is on disk). */
+  reply: (r: Rendered, chatId: number) => void;
+  /** Writes the state now; resolves false when it cannot be written. */
+  commit: () => Promise<boolean>;
+  /**
+   * Called once when `getUpdates` has failed this many times in a row (network down, Bot API
+   * errors): the bot cannot hear `/stop`, so the process should exit and be restarted.
+   */
+  maxPollFailures?: number;
+  onPollingDead?: (err: Error) => void;
   botInfo?: UserFromGetMe;
-}
-
-/** Sends a rendered view as a reply in the same chat. */
-async function replyRendered(ctx: Context, r: Rendered): Promise<void> {
-  await ctx.reply(r.html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...keyboard(r.buttons) });
 }
 
 /** Authorization for commands and taps alike; strangers get a refusal and are logged. */
@@ -33,7 +38,13 @@ function authComposer(d: BotDeps): Composer<Context> {
       return;
     }
     d.setLastUpdateId(ctx.update.update_id);
-    if (isAllowed(d.policy, ctx.from?.id, ctx.chat?.id)) return next();
+    if (isAllowed(d.policy, ctx.from?.id, ctx.chat?.id)) {
+      await next();
+      // grammY confirms the update to Telegram with its next getUpdates: only once its effects
+      // (and the offset) are on disk, so a crash in between re-delivers it instead of losing it.
+      await d.commit();
+      return;
+    }
     d.log.warn({ update_id: ctx.update.update_id, user_id: ctx.from?.id, chat_id: ctx.chat?.id }, 'refused an unauthorized user');
     if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: '⛔ You are not authorized to use this bot.', show_alert: true });
     else if (ctx.chat) await ctx.reply('⛔ You are not authorized to use this bot.');
@@ -47,10 +58,10 @@ function commandsComposer(d: BotDeps): Composer<Context> {
   for (const { command } of COMMANDS) {
     c.command(command, async (ctx) => {
       const view = await d.router.command(command, typeof ctx.match === 'string' ? ctx.match : '');
-      await replyRendered(ctx, renderView(view));
+      d.reply(renderView(view), ctx.chat.id);
       if (command === 'stop') {
         const follow = d.router.stopFollowUp();
-        if (follow) await replyRendered(ctx, follow);
+        if (follow) d.reply(follow, ctx.chat.id);
       }
     });
   }
@@ -66,8 +77,10 @@ function callbacksComposer(d: BotDeps): Composer<Context> {
   c.on('callback_query:data', async (ctx) => {
     const r = await d.router.tap(ctx.callbackQuery.data);
     if (r.refused) d.log.warn({ update_id: ctx.update.update_id, data: ctx.callbackQuery.data.slice(0, 64) }, 'refused unknown callback data');
-    await ctx.answerCallbackQuery({ text: r.text.slice(0, 200) });
-    if (r.reply) await replyRendered(ctx, r.reply);
+    if (r.reply) d.reply(r.reply, ctx.chat?.id ?? ctx.from.id);
+    // What the toast reports is on disk before it is shown.
+    const saved = await d.commit();
+    await ctx.answerCallbackQuery({ text: (saved ? r.text : `${r.text} ⚠️ Not saved yet: the state file cannot be written.`).slice(0, 200) });
   });
   c.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: 'This button is not recognised.' }));
   return c;
@@ -80,6 +93,21 @@ function callbacksComposer(d: BotDeps): Composer<Context> {
 export function createBot(token: string, d: BotDeps): Bot {
   const bot = new Bot(token, { client: { apiRoot: d.apiRoot }, ...(d.botInfo ? { botInfo: d.botInfo } : {}) });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  let failures = 0;
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    if (method !== 'getUpdates') return prev(method, payload, signal);
+    try {
+      const r = await prev(method, payload, signal);
+      failures = 0;
+      return r;
+    } catch (err) {
+      // An aborted poll is bot.stop(), not a failure.
+      if (!signal?.aborted && ++failures === (d.maxPollFailures ?? 20)) {
+        d.onPollingDead?.(new FatalError(`Telegram getUpdates failed ${failures} times in a row (last: ${(err as Error).message})`, { cause: err }));
+      }
+      throw err;
+    }
+  });
   bot.use(authComposer(d));
   bot.errorBoundary((err) => d.log.error({ err: err.error, update_id: err.ctx.update.update_id }, 'command failed'))
     .use(commandsComposer(d), callbacksComposer(d));

@@ -1,119 +1,122 @@
-import type { Bot } from 'grammy';
+import { GrammyError, type Bot } from 'grammy';
 import type { Runtime } from '../../app/runtime.js';
 import type { BotEvent } from '../../core/events.js';
 import type { Card } from '../../engine/card.js';
 import type { ChatAdapter } from '../chat.js';
+import { Deliverer } from '../delivery.js';
+import type { OutboxItem } from '../../store/schema.js';
 import { esc, splitMessage, utc } from '../format.js';
 import { renderCard, renderConfirmation, renderEvent, type Rendered } from '../render.js';
 import { commandMenu } from './bot.js';
 import { keyboard } from './keyboard.js';
 
-type Outgoing =
-  | { kind: 'message'; rendered: Rendered }
-  | { kind: 'cards'; cards: Card[] }
-  | { kind: 'edit'; card: Card };
-
 export interface TelegramChatOptions {
   chatId: number;
   /** Pause between outgoing calls (Telegram allows about 1 message/s per chat). */
   minIntervalMs?: number;
+  /** Told when polling stops for good (409 Conflict: another instance; or too many failures in a row). */
+  onFatal?: (err: Error) => void;
 }
 
 /**
  * The Telegram side of the bot: renders engine events into the owner chat and keeps card
  * messages in step with their state (buttons removed once used, expired cards say so).
- * Outgoing messages go through one paced queue; several cards from one close become a single
+ * Every message goes through the persisted outbox (write-ahead: on disk before it is sent, sent
+ * again after a crash if Telegram never got it); several cards from one close become a single
  * digest with a row of buttons per signal.
  */
 export class TelegramChat implements ChatAdapter {
   readonly kind = 'telegram' as const;
-  readonly #queue: Outgoing[] = [];
-  /** Digest messages by message id → the cards they show, to re-render on updates. */
-  readonly #digests = new Map<number, Card[]>();
+  /** Digest messages by message id → the ids of the cards they show, to re-render on updates. */
+  readonly #digests = new Map<number, string[]>();
+  readonly #deliverer: Deliverer;
   #unsubscribe: (() => void) | undefined;
-  #worker: Promise<void> | undefined;
-  #idle: (() => void)[] = [];
   #polling: Promise<void> | undefined;
 
-  constructor(readonly rt: Runtime, readonly bot: Bot, readonly opts: TelegramChatOptions) {}
+  constructor(readonly rt: Runtime, readonly bot: Bot, readonly opts: TelegramChatOptions) {
+    this.#deliverer = new Deliverer(rt.outbox, rt.store, (head, rest) => this.#send(head, rest), rt.log, {
+      pauseMs: opts.minIntervalMs ?? 1000,
+      isPermanent: (err) => err instanceof GrammyError && err.error_code >= 400 && err.error_code < 500 && err.error_code !== 429,
+    });
+  }
 
   async start(): Promise<void> {
     await this.bot.api.setMyCommands(commandMenu());
     this.#unsubscribe = this.rt.bus.subscribe((e) => this.#onEvent(e));
     await this.bot.init();
+    this.#deliverer.start();
     this.#polling = this.bot.start({
       drop_pending_updates: false,
       allowed_updates: ['message', 'callback_query'],
-    }).catch((err) => this.rt.log.error({ err }, 'telegram polling stopped with an error'));
-  }
-
-  #onEvent(e: BotEvent): void {
-    if (e.type === 'card') this.#push({ kind: 'cards', cards: [e.card] });
-    else if (e.type === 'card-update') {
-      if (e.card.message) this.#push({ kind: 'edit', card: e.card });
-    } else {
-      const r = renderEvent(e, this.rt.config.quote);
-      if (r) this.#push({ kind: 'message', rendered: r });
-    }
-  }
-
-  #push(o: Outgoing): void {
-    this.#queue.push(o);
-    if (!this.#worker) this.#worker = this.#drain().finally(() => {
-      this.#worker = undefined;
-      for (const f of this.#idle.splice(0)) f();
+    }).catch((err: Error) => {
+      // grammY stops polling only on errors it cannot retry (409 Conflict, 401): the bot is deaf.
+      this.rt.log.error({ err }, 'telegram polling stopped with an error');
+      this.opts.onFatal?.(err);
     });
   }
 
-  async #drain(): Promise<void> {
-    const pause = this.opts.minIntervalMs ?? 1000;
-    while (this.#queue.length) {
-      let item = this.#queue.shift()!;
-      if (item.kind === 'cards') {
-        // Cards of the same close go out as one digest.
-        while (this.#queue[0]?.kind === 'cards' && (this.#queue[0] as { cards: Card[] }).cards[0].createdAt === item.cards[0].createdAt) {
-          item = { kind: 'cards', cards: [...item.cards, ...(this.#queue.shift() as { cards: Card[] }).cards] };
-        }
-      }
-      try {
-        await this.#send(item);
-      } catch (err) {
-        this.rt.log.error({ err, kind: item.kind }, 'telegram send failed');
-      }
-      if (this.#queue.length && pause > 0) await new Promise((r) => setTimeout(r, pause));
+  #onEvent(e: BotEvent): void {
+    const outbox = this.rt.outbox;
+    if (e.type === 'card') outbox.enqueue({ kind: 'card', cardId: e.card.id });
+    else if (e.type === 'card-update') outbox.enqueue({ kind: 'edit', cardId: e.card.id });
+    else {
+      const r = renderEvent(e, this.rt.config.quote);
+      if (r) outbox.enqueue({ kind: 'text', html: r.html, buttons: r.buttons });
     }
   }
 
-  async #send(o: Outgoing): Promise<void> {
-    const api = this.bot.api;
+  #card(id: string): Card | undefined {
+    return this.rt.engine.cards.get(id) ?? (this.rt.store.data.cards.find((c) => c.id === id) as Card | undefined);
+  }
+
+  async #send(head: OutboxItem, rest: readonly OutboxItem[]): Promise<number[]> {
+    const quote = this.rt.config.quote;
     const chatId = this.opts.chatId;
-    if (o.kind === 'message') {
-      await this.#sendRendered(o.rendered);
-    } else if (o.kind === 'cards') {
-      const r = o.cards.length === 1 ? renderCard(o.cards[0], this.rt.config.quote) : renderDigest(o.cards, this.rt.config.quote);
-      const msg = await this.#sendRendered(r);
-      for (const c of o.cards) c.message = { chatId, messageId: msg.message_id };
-      if (o.cards.length > 1) this.#digests.set(msg.message_id, o.cards);
-      this.rt.store.save();
-    } else {
-      const m = o.card.message!;
-      const cards = this.#digests.get(m.messageId);
-      const r = cards ? renderDigest(cards, this.rt.config.quote) : renderCard(o.card, this.rt.config.quote);
-      try {
-        await api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
-      } catch (err) {
-        // An identical edit (two updates, one outcome) is not a failure.
-        if (!String((err as Error).message).includes('message is not modified')) throw err;
-      }
+    if (head.kind === 'text') {
+      await this.#sendRendered({ html: head.html, buttons: head.buttons }, head.chatId ?? chatId);
+      return [head.id];
     }
+    if (head.kind === 'card') {
+      const first = this.#card(head.cardId);
+      if (!first) return [head.id];
+      // Cards of the same close waiting behind it go out as one digest.
+      const items = [head];
+      const cards = [first];
+      for (const x of rest) {
+        if (x.kind !== 'card') break;
+        const c = this.#card(x.cardId);
+        if (!c || c.createdAt !== first.createdAt) break;
+        items.push(x);
+        cards.push(c);
+      }
+      const r = cards.length === 1 ? renderCard(first, quote) : renderDigest(cards, quote);
+      const msg = await this.#sendRendered(r, chatId);
+      for (const c of cards) c.message = { chatId, messageId: msg.message_id };
+      if (cards.length > 1) this.#digests.set(msg.message_id, cards.map((c) => c.id));
+      return items.map((x) => x.id);
+    }
+    const card = this.#card(head.cardId);
+    // Not sent yet (or forgotten): the send shows its latest state, nothing to edit.
+    if (!card?.message) return [head.id];
+    const m = card.message;
+    const ids = this.#digests.get(m.messageId);
+    const digest = ids?.map((id) => this.#card(id)).filter((c): c is Card => !!c);
+    const r = digest && digest.length > 1 ? renderDigest(digest, quote) : renderCard(card, quote);
+    try {
+      await this.bot.api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
+    } catch (err) {
+      // An identical edit (two updates, one outcome) is not a failure.
+      if (!String((err as Error).message).includes('message is not modified')) throw err;
+    }
+    return [head.id];
   }
 
-  async #sendRendered(r: Rendered) {
+  async #sendRendered(r: Rendered, chatId: number) {
     const parts = splitMessage(r.html);
     let last;
     for (let i = 0; i < parts.length; i++) {
       const isLast = i === parts.length - 1;
-      last = await this.bot.api.sendMessage(this.opts.chatId, parts[i], {
+      last = await this.bot.api.sendMessage(chatId, parts[i], {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...(isLast && r.buttons.length ? keyboard(r.buttons) : {}),
@@ -123,16 +126,15 @@ export class TelegramChat implements ChatAdapter {
   }
 
   /** Resolves when everything queued has been sent. */
-  async flush(): Promise<void> {
-    if (!this.#worker) return;
-    await new Promise<void>((r) => this.#idle.push(r));
+  flush(): Promise<void> {
+    return this.#deliverer.flush();
   }
 
   async stop(): Promise<void> {
     this.#unsubscribe?.();
-    await this.flush();
+    await this.#deliverer.stop();
     // bot.stop() confirms the last update offset with Telegram before returning.
-    if (this.bot.isRunning()) await this.bot.stop();
+    if (this.bot.isRunning()) await this.bot.stop().catch((err) => this.rt.log.warn({ err }, 'telegram stop failed'));
     await this.#polling;
   }
 }
