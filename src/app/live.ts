@@ -4,6 +4,7 @@ import { explain, toVenueError } from '../execution/live/errors.js';
 import type { LiveTrader } from '../execution/live/live-trader.js';
 import { assertLiveChat, createLiveTrader, exchangeKeys } from '../execution/live/setup.js';
 import { liveRouterExtras } from '../execution/live/views.js';
+import { warmupPlan } from '../signal/lookback.js';
 import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -136,6 +137,9 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     log.error({ movedTo: store.outcome.movedTo }, text);
     rt.bus.emit({ type: 'alert', level: 'error', text });
   }
+  // Warm-up long enough for every lookback (rules, σ_ret, MA-z); config feed.warmupBars is a floor.
+  const warmup = warmupPlan({ baseTimeframe: config.feed.baseTimeframe, rules: [...validated.rules, ...(o.rules ?? [])], rating: config.rating, liveParams: rt.liveParams, floorBars: config.feed.warmupBars });
+  log.info({ warmup }, 'warm-up length derived');
   feed = new LiveFeed({
     symbols: rt.coinSymbols,
     timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...rt.config.timeframes])],
@@ -155,7 +159,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     ...(o.feed?.tickMs ? { tickMs: o.feed.tickMs } : {}),
     ...(o.feed?.restRetry ? { restRetry: o.feed.restRetry } : {}),
     maxMissingBars: config.feed.maxMissingBars,
-    warmupBars: config.feed.warmupBars,
+    warmupBars: warmup.bars,
     logger: log,
     onEvent: (e) => {
       if (e.type === 'dropped-frame' || e.type === 'provisional-mismatch') log.warn({ feedEvent: e }, 'feed event');
