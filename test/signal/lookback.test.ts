@@ -10,6 +10,8 @@ import { DonchianBreakout } from '../../src/signal/rules/donchian-breakout.js';
 import { EmaTrendPullback } from '../../src/signal/rules/ema-trend-pullback.js';
 import { RsiMeanReversion } from '../../src/signal/rules/rsi-mean-reversion.js';
 import { SellerExhaustion, sellerExhaustion } from '../../src/signal/rules/seller-exhaustion.js';
+import { ValidatedRegistry } from '../../src/signal/validated.js';
+import { asSignal, candidate } from '../helpers/signals.js';
 
 const rating = parseConfig({}).rating;
 const set = (movingAverages: number) => ({ zScoreThreshold: 2, movingAverages, profitPercent: 2, stopLossPercent: 1, allocationPercent: 10, enabled: true });
@@ -92,6 +94,17 @@ describe('warmupPlan', () => {
     expect(seller.lookback().bars).toBe(Math.max(emaBars(sp.emaSlow), contextBars('15m')));
     const short = new SellerExhaustion({ ...sp, emaFast: 5, emaSlow: 10, atrWindow: 5, zWindow: 20, fibSwingLookback: 30 }, meta);
     expect(short.lookback().bars).toBe(contextBars('15m'));
+  });
+
+  it('validated signals (one registry rule) report every signal they run', () => {
+    const a = candidate('ema_trend_pullback', 0, 'BTCUSDT', '5m'); // EMA 20/100, ATR 14
+    const b = candidate('ema_trend_pullback', 6, 'ETHUSDT', '1h'); // EMA 50/200
+    const reg = new ValidatedRegistry([asSignal(a), asSignal(b)]);
+    expect(reg.lookback()).toEqual([
+      { timeframe: '5m', bars: contextBars('5m'), source: a.id },
+      { timeframe: '1h', bars: Math.max(emaBars(200), contextBars('1h')), source: b.id },
+    ]);
+    expect(plan({ rules: [reg] })).toMatchObject({ bars: 2080 * 60 + 60, longest: { timeframe: '1h', source: b.id } });
   });
 
   it('config feed.warmupBars is a floor, not a cap', () => {
