@@ -7,6 +7,7 @@ import { startBot, type RunningBot } from '../../src/app/live.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Card } from '../../src/engine/card.js';
+import { VenueError } from '../../src/execution/live/errors.js';
 import { markVenue } from '../../src/execution/live/key-check.js';
 import { createLiveTrader } from '../../src/execution/live/setup.js';
 import { loadCandleDir } from '../../src/feed/csv.js';
@@ -53,6 +54,24 @@ describe('live start checks the API key (GET /sapi/v1/account/apiRestrictions)',
     expect(err.message).toMatch(/^live mode refused: this API key can withdraw funds: disable withdrawals for it on Binance \(API Management → Edit restrictions → untick "Enable Withdrawals"\)/);
     expect(err.message).not.toContain(API_KEY);
     expect(fake.router.requests.get(RESTRICTIONS)).toBe(1);
+    for (const r of ORDER_ROUTES) expect(fake.router.requests.get(r) ?? 0).toBe(0);
+  });
+
+  it('on the real venue, an unanswered key check stops the start too (the key stays unchecked)', async () => {
+    const cfg = join(dir, 'config-2.json');
+    writeFileSync(cfg, JSON.stringify({
+      telegram: { apiRoot: 'http://127.0.0.1:9', configFile: join(dir, 'tg.json') },
+      exchange: { id: 'binance', restBaseUrl: fake.restBaseUrl },
+      paths: { state: join(dir, 'state-2.json'), liveParams: join(dir, 'params.json'), logDir: join(dir, 'logs') },
+    }));
+    fake.router.fail('/sapi/v1/account/apiRestrictions');
+    const err = await startBot({
+      mode: 'live', config: cfg, env: { EXCHANGE_API_KEY: API_KEY, EXCHANGE_API_SECRET: API_SECRET }, input: null,
+      output: new Writable({ write: (_c, _e, cb) => cb() }), clock: fake.clock, exchangeTimeoutMs: 2000,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(VenueError);
+    expect(err.kind).toBe('exchange');
+    expect(fake.router.requests.get(RESTRICTIONS)).toBe(2);
     for (const r of ORDER_ROUTES) expect(fake.router.requests.get(r) ?? 0).toBe(0);
   });
 

@@ -82,20 +82,22 @@ export class ExchangeBroker {
 
   /**
    * The API key's restrictions: on Binance `GET /sapi/v1/account/apiRestrictions` (ccxt implicit
-   * `sapiGetAccountApiRestrictions`); `unsupported` where the venue has no such endpoint (ccxt
-   * knows no testnet URL for `/sapi`, or the testnet answers 404); `skipped` off Binance.
-   * @throws VenueError when the venue refuses the key or cannot be reached
+   * `sapiGetAccountApiRestrictions`); `unsupported` on the testnet, which has no such endpoint
+   * (ccxt knows no testnet URL for `/sapi`); `skipped` off Binance (no such ccxt method).
+   * @throws VenueError when the venue refuses the key, cannot be reached, or answers without
+   * the withdrawal flag (on the real venue: an unchecked key does not start)
    */
   async keyRestrictions(): Promise<KeyCheck> {
-    if (!this.ex.id.startsWith('binance')) return { status: 'skipped' };
+    const ex = this.ex as unknown as Partial<BinanceImplicit>;
+    if (!this.ex.id.startsWith('binance') || typeof ex.sapiGetAccountApiRestrictions !== 'function') return { status: 'skipped' };
     let res: { enableWithdrawals?: unknown; ipRestrict?: unknown };
     try {
-      res = await (this.ex as unknown as BinanceImplicit).sapiGetAccountApiRestrictions();
+      res = await ex.sapiGetAccountApiRestrictions();
     } catch (e) {
-      if (isNotSupported(e)) return { status: 'unsupported' };
       const err = toVenueError(e);
-      // A testnet (or proxy) without the wallet endpoints: any answer but a refused key or silence means "not there".
-      if (this.sandbox && !['auth', 'network', 'rate-limit'].includes(err.kind)) return { status: 'unsupported' };
+      // The testnet has no wallet endpoints: ccxt refuses to send (NotSupported), or the host
+      // answers 404. On the real venue every failure stops the start: the key stays unchecked.
+      if (this.sandbox && (isNotSupported(e) || !['auth', 'network', 'rate-limit'].includes(err.kind))) return { status: 'unsupported' };
       throw err;
     }
     if (typeof res.enableWithdrawals !== 'boolean') {
