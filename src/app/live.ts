@@ -3,7 +3,9 @@ import { ConfigError } from '../core/errors.js';
 import { explain, toVenueError } from '../execution/live/errors.js';
 import type { LiveTrader } from '../execution/live/live-trader.js';
 import { assertLiveChat, createLiveTrader, exchangeKeys } from '../execution/live/setup.js';
-import { liveRouterExtras } from '../execution/live/views.js';
+import type { LiveStart } from '../execution/live/key-check.js';
+import { liveRouterExtras, liveStartAlerts } from '../execution/live/views.js';
+import { warmupPlan } from '../signal/lookback.js';
 import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -127,11 +129,13 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
     ...(live ? { live, external: live } : {}),
   });
+  let started: LiveStart | undefined;
   if (live) {
     live.attach(rt);
     try {
-      await live.connect();
+      started = await live.connect();
     } catch (e) {
+      if (e instanceof ConfigError) throw e; // the key check's refusal (a key that can withdraw)
       const err = toVenueError(e);
       if (err.kind === 'auth') throw new ConfigError(`live mode: ${explain(err, config.quote)}`, 'EXCHANGE_API_KEY', { cause: e });
       throw err;
@@ -171,6 +175,10 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     log.error({ movedTo: store.outcome.movedTo }, text);
     rt.bus.emit({ type: 'alert', level: 'error', text });
   }
+  for (const a of started ? liveStartAlerts(started) : []) rt.bus.emit(a);
+  // Warm-up long enough for every lookback (rules, σ_ret, MA-z); config feed.warmupBars is a floor.
+  const warmup = warmupPlan({ baseTimeframe: config.feed.baseTimeframe, rules: [...validated.rules, ...(o.rules ?? [])], rating: config.rating, liveParams: rt.liveParams, floorBars: config.feed.warmupBars });
+  log.info({ warmup }, 'warm-up length derived');
   feed = new LiveFeed({
     symbols: rt.coinSymbols,
     timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...rt.config.timeframes])],
@@ -190,7 +198,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     ...(o.feed?.tickMs ? { tickMs: o.feed.tickMs } : {}),
     ...(o.feed?.restRetry ? { restRetry: o.feed.restRetry } : {}),
     maxMissingBars: config.feed.maxMissingBars,
-    warmupBars: config.feed.warmupBars,
+    warmupBars: warmup.bars,
     logger: log,
     onEvent: (e) => {
       if (e.type === 'dropped-frame' || e.type === 'provisional-mismatch') log.warn({ feedEvent: e }, 'feed event');

@@ -1,4 +1,5 @@
 import type { Runtime } from '../app/runtime.js';
+import { venueMode } from '../execution/live/key-check.js';
 import { allTrades } from '../portfolio/book.js';
 import type {
   BalanceView, HelpView, PnlView, PositionsView, SignalsView, StatusView, TextView, TradesView,
@@ -45,6 +46,7 @@ export function status(rt: Runtime): StatusView {
     maxDailyTrades: rt.config.risk.maxDailyTrades,
     dayLossHeadroomPercent: rt.config.risk.maxDailyLossPercent + Math.min(0, (dayPnl / r.dayStartEquity) * 100),
     quote: rt.config.quote,
+    ...(rt.mode === 'live' ? { venue: { exchange: rt.config.exchange.id, mode: venueMode(rt.config.exchange.sandbox) } } : {}),
   };
 }
 

@@ -94,7 +94,8 @@ export const ConfigSchema = z.object({
     baseTimeframe: timeframe.default('1m'),
     closeGraceMs: z.number().int().min(0).default(5_000),
     maxMissingBars: z.number().int().min(0).default(3),
-    warmupBars: z.number().int().min(0).default(1_500),
+    /** Floor under the warm-up length in base bars; 0 = derived from every lookback (src/signal/lookback.ts warmupPlan). */
+    warmupBars: z.number().int().min(0).default(0),
   }).prefault({}),
   paths: z.object({
     state: z.string().default('data/state.json'),

@@ -38,7 +38,10 @@ export interface LiveFeedOptions {
   ws?: Partial<Omit<BinanceWsOptions, 'reconnect'>> & { reconnect?: Partial<BinanceWsOptions['reconnect']> };
   /** A gap longer than this many base bars that REST cannot fill raises a `gap` event. Default: the pipeline's. */
   maxMissingBars?: number;
-  /** Base candles of history fetched per symbol before going live. */
+  /**
+   * Base candles of history fetched per symbol before going live (the app derives it from every
+   * lookback: src/signal/lookback.ts `warmupPlan`). Fetched in windows of 1,000 bars.
+   */
   warmupBars: number;
   /** How often (wall ms) overdue closes, polls, rotations and verifications are checked. Default 1000. */
   tickMs?: number;
@@ -62,6 +65,12 @@ export interface LiveFeedOptions {
 }
 
 type Source = 'warmup' | 'rest' | 'ws' | 'provisional';
+
+/**
+ * Base bars per warm-up window: Binance's kline page (1,000 rows), so each window costs one
+ * request per symbol (request weight 2) and windows hold at most 1,000 candles per symbol.
+ */
+const WARMUP_WINDOW_BARS = 1000;
 
 interface SymbolState {
   /** Open time (ms UTC) of the last base candle handed to the pipeline, or -Infinity. */
@@ -168,9 +177,14 @@ export class LiveFeed {
     const now = this.#o.clock.now();
     const from = bucketOpen(now, this.base) - this.#o.warmupBars * this.#baseMs;
     const attempts = this.#o.warmupAttempts ?? 5;
+    this.#log.info({
+      warmupBars: this.#o.warmupBars, base: this.base, from, symbols: this.#o.symbols.length,
+      requests: this.#o.symbols.length * Math.ceil(this.#o.warmupBars / WARMUP_WINDOW_BARS),
+    }, 'warm-up');
     for (let i = 1; ; i++) {
       try {
-        await this.#catchUp(this.#o.symbols, 'warmup', from);
+        // A retry resumes from each symbol's high-water mark: windows already delivered stay delivered.
+        await this.#warmUp(from);
         break;
       } catch (e) {
         const temporary = (e as { temporary?: boolean }).temporary === true;
@@ -356,6 +370,34 @@ export class LiveFeed {
   }
 
   /**
+   * Warm-up from `from` to now in windows of {@link WARMUP_WINDOW_BARS} base bars: each window is
+   * fetched for every symbol (one page each, paced by ccxt's rate limiter), merged and delivered
+   * before the next, so a warm-up of months of 1m candles holds one window in memory, not all of
+   * it. The last window is an ordinary catch-up up to now.
+   */
+  async #warmUp(from: number): Promise<void> {
+    const symbols = this.#o.symbols;
+    const last = bucketOpen(this.#o.clock.now(), this.base);
+    const span = WARMUP_WINDOW_BARS * this.#baseMs;
+    let start = from;
+    for (; start + span < last; start += span) {
+      // `now` = the window's end: fetchHistory then reads the candles that have closed by it.
+      const got = await backfill(this.#ex!, this.#requests(symbols, start), this.base, start + span);
+      if (this.#stopped) return;
+      for (const { symbol, candle } of got) this.#deliver(symbol, candle, 'warmup');
+    }
+    await this.#catchUp(symbols, 'warmup', start);
+  }
+
+  /** REST requests continuing each symbol after its high-water mark; a symbol with no candles yet starts at `start`. */
+  #requests(symbols: string[], start: number): { symbol: string; from: number }[] {
+    return symbols.map((symbol) => {
+      const c = this.#state.get(symbol)!.consumed;
+      return { symbol, from: Number.isFinite(c) ? c + this.#baseMs : start };
+    });
+  }
+
+  /**
    * Reads every closed candle after each symbol's high-water mark over REST and delivers them
    * merged in close-time order. A symbol with no history yet starts at `from`, by default the
    * last closed candle.
@@ -364,10 +406,7 @@ export class LiveFeed {
     const ex = this.#ex!;
     const now = this.#o.clock.now();
     const start = from ?? bucketOpen(now, this.base) - this.#baseMs;
-    const requests = symbols.map((symbol) => {
-      const c = this.#state.get(symbol)!.consumed;
-      return { symbol, from: Number.isFinite(c) ? c + this.#baseMs : start };
-    });
+    const requests = this.#requests(symbols, start);
     const got = await backfill(ex, requests, this.base, now);
     if (this.#stopped) return;
     for (const { symbol, candle } of got) this.#deliver(symbol, candle, source);

@@ -3,7 +3,7 @@ import type { Card, LiveConfirmation } from '../engine/card.js';
 import type { Trade } from '../portfolio/types.js';
 import type { Position } from '../portfolio/types.js';
 import type { SampleStats } from '../signal/types.js';
-import type { View } from '../commands/views.js';
+import type { VenueMode, View } from '../commands/views.js';
 import { encodeCallback } from './codec.js';
 import { duration, esc, money, pct, price, qty, utc } from './format.js';
 
@@ -24,6 +24,12 @@ function stats(label: string, s: SampleStats | undefined): string {
   return `${label}: WR ${pct(s.winRate * 100, 1)} · PF ${s.profitFactor.toFixed(2)} · ${s.trades} trades\n`;
 }
 
+/** The badge of everything shown in live mode: real orders, or the exchange's testnet. */
+const VENUE_BADGE: Record<VenueMode, string> = {
+  live: '⚡ <b>LIVE</b>',
+  testnet: '🧪 <b>TESTNET</b>',
+};
+
 const STATUS_LINE: Record<Card['status'], string> = {
   open: '',
   paper: '📝 <b>Paper-traded</b>',
@@ -41,7 +47,9 @@ const STATUS_LINE: Record<Card['status'], string> = {
  */
 export function renderCard(card: Card, quote = 'USDT'): Rendered {
   const long = card.direction === 'long';
-  const head = `${long ? '🟢' : '🔴'} <b>${long ? 'BUY' : 'BEARISH'} ${esc(card.symbol)}</b> · ${card.timeframe} · ${esc(card.name)}`;
+  // The badge ends the first line, so digests (which keep only that line) show it too.
+  const head = `${long ? '🟢' : '🔴'} <b>${long ? 'BUY' : 'BEARISH'} ${esc(card.symbol)}</b> · ${card.timeframe} · ${esc(card.name)}` +
+    (card.venueMode ? ` · ${VENUE_BADGE[card.venueMode]}` : '');
   const ctx = card.context;
   const ctxParts = [
     ctx?.rating !== undefined ? `rating ${ctx.rating.toFixed(1)}` : '',
@@ -66,7 +74,7 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
   const status = STATUS_LINE[card.status];
   if (status) html += `\n\n${status}` + (card.status === 'blocked' && card.blockedReason ? `: ${esc(card.blockedReason)}` : '');
   const confirming = card.status === 'open' && card.confirmation;
-  if (confirming) html += renderConfirmation(card.confirmation!, card.symbol, quote);
+  if (confirming) html += renderConfirmation(card.confirmation!, card.symbol, quote, card.venueMode);
   const buttons = confirming
     ? [[
         { text: '✅ Confirm', data: encodeCallback('confirm', card.id) },
@@ -82,11 +90,15 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
   return { html, buttons };
 }
 
-/** The live confirmation block under a card: fresh quote, size, risk, exits and the deadline. */
-export function renderConfirmation(c: LiveConfirmation, symbol: string, quote: string): string {
+/**
+ * The live confirmation block under a card: fresh quote, size, risk, exits and the deadline,
+ * with the venue's LIVE/TESTNET badge (the confirmation's own, else `mode`, the card's).
+ */
+export function renderConfirmation(c: LiveConfirmation, symbol: string, quote: string, mode?: VenueMode): string {
   const base = symbol.endsWith(quote) ? symbol.slice(0, -quote.length) : symbol;
   const secs = Math.max(0, Math.round((c.expiresAt - c.quotedAt) / 1000));
-  return `\n\n💰 <b>Confirm live market BUY</b> on ${esc(c.venue)}\n` +
+  const badge = c.venueMode ?? mode;
+  return `\n\n💰 <b>Confirm live market BUY</b> on ${esc(c.venue)}${badge ? ` · ${VENUE_BADGE[badge]}` : ''}\n` +
     `Quote: <b>${price(c.price)}</b> (ask at ${utc(c.quotedAt).slice(11, 16)} UTC)\n` +
     `Size: ${qty(c.qty)} ${esc(base)} = ${money(c.notional)} ${esc(quote)}\n` +
     `Risk: ${money(c.riskQuote)} ${esc(quote)} (${pct(c.riskPercent)} of equity ${money(c.equity)})\n` +
@@ -140,7 +152,7 @@ export function renderView(v: View): Rendered {
     case 'status': {
       const lines = [
         `<b>Status</b>: ${v.stopped ? '🛑 stopped (/resume)' : '▶️ running'}${v.circuitOpen ? ' · ⚠️ circuit breaker open' : ''}`,
-        `Mode: ${v.mode} · uptime ${duration(v.uptimeMs)}`,
+        `Mode: ${v.mode}${v.venue ? ` · ${VENUE_BADGE[v.venue.mode]} on ${esc(v.venue.exchange)}` : ''} · uptime ${duration(v.uptimeMs)}`,
         `Feed: ${v.feed ? (v.feed.connected ? '🟢 connected' : '🔴 disconnected') : 'replay'}`,
         ...(v.feed?.details ?? []).map((d) => `  ${esc(d)}`),
         `Candles: ${v.candles.toLocaleString('en-US')}${v.lastCloseTime ? ` · last close ${utc(v.lastCloseTime)}` : ''}`,

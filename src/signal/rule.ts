@@ -1,5 +1,6 @@
 import type { Candle } from '../core/candle.js';
 import type { Timeframe } from '../core/timeframe.js';
+import type { Lookback } from './lookback.js';
 import type { Setup } from './types.js';
 
 /**
@@ -9,4 +10,10 @@ import type { Setup } from './types.js';
  */
 export interface CandleRule {
   onCandle(symbol: string, timeframe: Timeframe, candle: Candle, out: Setup[]): void;
+  /**
+   * Closed bars of history (per timeframe) the rule needs before its setups and card context
+   * equal a long replay's (src/signal/lookback.ts); the warm-up is sized from it. A rule
+   * without state may omit it.
+   */
+  lookback?(): Lookback | Lookback[];
 }

@@ -7,6 +7,7 @@ import { SignalError } from '../core/errors.js';
 import { TIMEFRAMES, type Timeframe } from '../core/timeframe.js';
 import { BankSet } from '../indicator/bank.js';
 import { CANDLE_RULE_NAMES, ruleSpec, type CandleRuleName } from './catalogue.js';
+import type { Lookback } from './lookback.js';
 import type { CandleRule } from './rule.js';
 import type { Setup } from './types.js';
 
@@ -182,6 +183,20 @@ export class ValidatedRegistry implements CandleRule {
     const rules = byTf[tf];
     if (rules === undefined) return;
     for (let i = 0; i < rules.length; i++) rules[i].onCandle(symbol, tf, c, out);
+  }
+
+  /** The lookbacks of every validated rule (src/signal/lookback.ts), for sizing the warm-up. */
+  lookback(): Lookback[] {
+    const out: Lookback[] = [];
+    for (const byTf of this.#index.values()) {
+      for (const rules of Object.values(byTf)) {
+        for (const r of rules ?? []) {
+          const l = r.lookback?.();
+          if (l) out.push(...(Array.isArray(l) ? l : [l]));
+        }
+      }
+    }
+    return out;
   }
 
   /** Timeframes the signals need the pipeline to build. */

@@ -1,7 +1,22 @@
 import type { Timeframe } from '../core/timeframe.js';
-import type { ParamSet } from '../config/schema.js';
+import type { LiveParams, ParamSet } from '../config/schema.js';
 import type { CrossCoinRatings } from '../rating/cross-coin.js';
+import type { Lookback } from './lookback.js';
 import type { Setup } from './types.js';
+
+/**
+ * The z-score rule's lookback (SPEC §4), in rating-timeframe bars: `returnWindow + 1` closes for
+ * σ_ret (returnWindow returns), then the longest MA-z window over every parameter set and
+ * `defaultMovingAverages` (the monitored coins' window) of z values. Glicko-2 ratings carry over
+ * for ever and never "converge"; this is the part with a defined window.
+ */
+export function ratingLookback(
+  rating: { timeframe: Timeframe; returnWindow: number; defaultMovingAverages: number },
+  liveParams: LiveParams,
+): Lookback {
+  const ma = Math.max(rating.defaultMovingAverages, ...Object.values(liveParams).map((p) => p.movingAverages));
+  return { timeframe: rating.timeframe, bars: rating.returnWindow + 1 + ma, source: 'ratings' };
+}
 
 /** What the z-score rule asks for on one coin after a cross-coin step. */
 export type ZScoreAction =

@@ -7,6 +7,7 @@ import type { Card, LiveConfirmation } from '../../engine/card.js';
 import { price as fmtPrice, pct } from '../../notifier/format.js';
 import { RiskManager, type RiskState, type Sizing } from '../../risk/risk.js';
 import type { LiveContext } from './context.js';
+import { markVenue, venueMode } from './key-check.js';
 
 /** Part of the free quote balance a new order may use: room for the price to tick up before the fill. */
 const BALANCE_HEADROOM = 0.98;
@@ -89,7 +90,7 @@ export async function quoteCard(ctx: LiveContext, card: Card): Promise<LiveConfi
   const block = liveBlockReason(ctx, symbol, sizing, equity);
   if (block) return `Refused: ${block}.`;
   const now = ctx.clock.now();
-  return {
+  const c: LiveConfirmation = {
     venue: venue.venue,
     quotedAt: now,
     // A confirmation never outlives its card: the signal would be stale.
@@ -103,6 +104,8 @@ export async function quoteCard(ctx: LiveContext, card: Card): Promise<LiveConfi
     stop: card.stop,
     target: card.target,
   };
+  markVenue(c, venueMode(venue.sandbox));
+  return c;
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import type { Exchange, Order, Ticker, Trade as CcxtTrade } from 'ccxt';
 import { toVenueError, VenueError } from './errors.js';
+import type { KeyCheck } from './key-check.js';
 
 /** An order as edgebot needs it. `filled` may be partial on a cancelled order. */
 export interface VenueOrder {
@@ -72,6 +73,38 @@ export class ExchangeBroker {
     } catch (e) {
       throw toVenueError(e);
     }
+  }
+
+  /** Whether ccxt sends to the venue's testnet (`exchange.sandbox`). */
+  get sandbox(): boolean {
+    return this.ex.isSandboxModeEnabled === true;
+  }
+
+  /**
+   * The API key's restrictions: on Binance `GET /sapi/v1/account/apiRestrictions` (ccxt implicit
+   * `sapiGetAccountApiRestrictions`); `unsupported` on the testnet, which has no such endpoint
+   * (ccxt knows no testnet URL for `/sapi`); `skipped` off Binance (no such ccxt method).
+   * @throws VenueError when the venue refuses the key, cannot be reached, or answers without
+   * the withdrawal flag (on the real venue: an unchecked key does not start)
+   */
+  async keyRestrictions(): Promise<KeyCheck> {
+    const ex = this.ex as unknown as Partial<BinanceImplicit>;
+    if (!this.ex.id.startsWith('binance') || typeof ex.sapiGetAccountApiRestrictions !== 'function') return { status: 'skipped' };
+    let res: { enableWithdrawals?: unknown; ipRestrict?: unknown };
+    try {
+      res = await ex.sapiGetAccountApiRestrictions();
+    } catch (e) {
+      const err = toVenueError(e);
+      // The testnet has no wallet endpoints: ccxt refuses to send (NotSupported), or the host
+      // answers 404. On the real venue every failure stops the start: the key stays unchecked.
+      if (this.sandbox && (isNotSupported(e) || !['auth', 'network', 'rate-limit'].includes(err.kind))) return { status: 'unsupported' };
+      throw err;
+    }
+    if (typeof res.enableWithdrawals !== 'boolean') {
+      // Unknown is not safe: without the flag, the key may be able to withdraw.
+      throw new VenueError('exchange', 'apiRestrictions answered without enableWithdrawals; cannot tell whether the key can withdraw', false, false);
+    }
+    return { status: 'checked', withdrawals: res.enableWithdrawals, ipRestricted: res.ipRestrict === true };
   }
 
   /** Loads markets once (Binance: `GET /api/v3/exchangeInfo`). */
@@ -305,6 +338,15 @@ interface BinanceImplicit {
   privatePostOrderListOco(params: Record<string, unknown>): Promise<{ orderListId: number | string }>;
   privateGetOrderList(params: Record<string, unknown>): Promise<{ orderListId: number | string; listOrderStatus: string }>;
   privateDeleteOrderList(params: Record<string, unknown>): Promise<unknown>;
+  sapiGetAccountApiRestrictions(params?: Record<string, unknown>): Promise<{ enableWithdrawals?: unknown; ipRestrict?: unknown }>;
+}
+
+/** ccxt's NotSupported (thrown before sending, e.g. `/sapi` on the testnet), by class name up the chain. */
+function isNotSupported(e: unknown): boolean {
+  for (let p = e && typeof e === 'object' ? Object.getPrototypeOf(e) : null; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if ((p.constructor as { name?: string }).name === 'NotSupported') return true;
+  }
+  return false;
 }
 
 /** ccxt fills `fees` (all of them) and `fee` (the first) at run time; its typings only know `fee`. */

@@ -15,6 +15,7 @@ import { quoteCard, recheck } from './confirm.js';
 import { cardChanged, toPosition, toTrade, type LiveContext } from './context.js';
 import { afterEntryOrder, openPosition, resolveEntry } from './entry.js';
 import { explain, toVenueError, VenueError } from './errors.js';
+import { judgeKey, markVenue, venueMode, type LiveStart } from './key-check.js';
 import type { ExchangeBroker } from './exchange-broker.js';
 import { closePosition } from './exit.js';
 import { LiveLedger } from './ledger.js';
@@ -34,6 +35,7 @@ export class LiveTrader implements LiveExecution, PositionBook {
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #reconciling: Promise<ReconcileReport> | undefined;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(readonly venue: ExchangeBroker) {}
 
@@ -43,6 +45,13 @@ export class LiveTrader implements LiveExecution, PositionBook {
       clock: rt.clock, config: rt.config, risk: rt.risk, cards: rt.engine.cards, emit: (e) => rt.bus.emit(e),
       ledger: new LiveLedger(rt.store), venue: this.venue, log: rt.log.child({ component: 'live' }),
     };
+    // Every card this process shows carries the venue's LIVE/TESTNET badge: restored ones now,
+    // new ones as the engine announces them (before the chat renders them: it queues).
+    const mode = venueMode(this.venue.sandbox);
+    for (const c of rt.engine.cards.values()) markVenue(c, mode);
+    this.#unsubscribe = rt.bus.subscribe((e) => {
+      if (e.type === 'card' || e.type === 'card-update') markVenue(e.card, mode);
+    });
   }
 
   get ctx(): LiveContext {
@@ -51,12 +60,23 @@ export class LiveTrader implements LiveExecution, PositionBook {
   }
 
   /**
-   * Loads markets and reads the balance once, so bad keys stop the bot at start.
+   * Loads markets, reads the balance once (bad keys stop the bot here), then checks the key's
+   * restrictions (Binance `GET /sapi/v1/account/apiRestrictions`) before any order can be sent.
+   * Returns the venue mode and what the owner should be warned about.
    * @throws VenueError (kind `auth` for refused keys)
+   * @throws ConfigError when the key can withdraw funds
    */
-  async connect(): Promise<void> {
+  async connect(): Promise<LiveStart> {
     await this.venue.load();
     await this.venue.balances();
+    const key = await this.venue.keyRestrictions();
+    const start: LiveStart = { venue: this.venue.venue, mode: venueMode(this.venue.sandbox), key, warnings: [] };
+    const log = this.#ctx?.log;
+    if (key.status === 'skipped') log?.info({ venue: start.venue }, 'API key restrictions not checked: only Binance reports them');
+    else if (key.status === 'unsupported') log?.info({ venue: start.venue, mode: start.mode }, 'API key restrictions not checked: the testnet has no /sapi/v1/account/apiRestrictions');
+    else log?.info({ venue: start.venue, mode: start.mode, withdrawals: key.withdrawals, ipRestricted: key.ipRestricted }, 'API key restrictions');
+    start.warnings = judgeKey(key);
+    return start;
   }
 
   /** Serializes work per card (taps, timers, reconcile). */
@@ -264,5 +284,7 @@ export class LiveTrader implements LiveExecution, PositionBook {
   stop(): void {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
   }
 }

@@ -4,10 +4,23 @@
  */
 import type { Runtime } from '../../app/runtime.js';
 import * as cmd from '../../commands/index.js';
+import type { BotEvent } from '../../core/events.js';
 import type { BalanceView, PositionRow, PositionsView, TextView } from '../../commands/views.js';
 import type { RouterExtras } from '../../notifier/router.js';
 import { explain, toVenueError } from './errors.js';
+import type { KeyWarning, LiveStart } from './key-check.js';
 import type { LiveTrader } from './live-trader.js';
+
+const KEY_WARNING_TEXT: Record<KeyWarning['code'], string> = {
+  'no-ip-restriction':
+    'The exchange API key has no IP restriction: whoever obtains it can trade this account from anywhere. ' +
+    'On Binance: API Management → Edit restrictions → "Restrict access to trusted IPs only", and add this server\'s IP.',
+};
+
+/** The owner's alerts from a live start: one warning per problem the key check found. */
+export function liveStartAlerts(s: LiveStart): BotEvent[] {
+  return s.warnings.map((w) => ({ type: 'alert', level: 'warning', text: `${s.mode === 'testnet' ? 'Testnet' : 'Live'} (${s.venue}): ${KEY_WARNING_TEXT[w.code]}` }));
+}
 
 /** `/balance` in live mode: non-zero exchange balances; equity = quote + coins at their last price. */
 export async function exchangeBalance(trader: LiveTrader): Promise<BalanceView | TextView> {

@@ -3,6 +3,7 @@ import type { Candle } from '../../core/candle.js';
 import type { Timeframe } from '../../core/timeframe.js';
 import { IndicatorBank } from '../../indicator/bank.js';
 import { MarketContext } from '../context.js';
+import { contextBars, type Lookback } from '../lookback.js';
 import type { CandleRule } from '../rule.js';
 import type { SampleStats, Setup } from '../types.js';
 
@@ -40,6 +41,17 @@ export abstract class PairRule<P> implements CandleRule {
 
   /** One closed candle of the rule's own pair; push a setup to `out` when the rule fires. */
   protected abstract onClose(c: Candle, out: Setup[]): void;
+
+  /**
+   * Bars of the rule's timeframe its own indicators and state need (src/signal/lookback.ts:
+   * `emaBars`, `wilderBars`, exact window lengths), without the card context.
+   */
+  protected abstract indicatorBars(): number;
+
+  /** The rule's lookback: its indicators or its card context (trend alignment, regime), whichever is longer. */
+  lookback(): Lookback {
+    return { timeframe: this.meta.timeframe, bars: Math.max(this.indicatorBars(), contextBars(this.meta.timeframe)), source: this.meta.signalId };
+  }
 }
 
 /** How a signal exits, for validated.json and the report. Prices described in words; bars of its timeframe. */

@@ -3,6 +3,7 @@ import type { Candle } from '../../core/candle.js';
 import { Atr } from '../../indicator/atr.js';
 import { Ema } from '../../indicator/ema.js';
 import { RollingMax } from '../../indicator/rolling-max.js';
+import { emaBars, wilderBars } from '../lookback.js';
 import type { Setup } from '../types.js';
 import { ATR_EXIT_FIELDS, PairRule, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
@@ -38,6 +39,12 @@ export class DonchianBreakout extends PairRule<DonchianBreakoutParams> {
     this.#highs = bank.get(`max:high:${p.channel}`, () => new RollingMax(p.channel));
     this.#trend = bank.get(`ema:${p.trendEma}`, () => new Ema(p.trendEma));
     this.#atr = bank.get(`atr:${p.atrPeriod}`, () => new Atr(p.atrPeriod));
+  }
+
+  /** The channel of the `channel` bars before this one (channel + 1), EMA(trend), ATR, and the previous bar's "inside". */
+  protected indicatorBars(): number {
+    const p = this.p;
+    return Math.max(p.channel + 2, emaBars(p.trendEma), wilderBars(p.atrPeriod));
   }
 
   protected onClose(c: Candle, out: Setup[]): void {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Candle } from '../../core/candle.js';
 import { Atr } from '../../indicator/atr.js';
 import { Ema } from '../../indicator/ema.js';
+import { emaBars, wilderBars } from '../lookback.js';
 import type { Setup } from '../types.js';
 import { ATR_EXIT_FIELDS, PairRule, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
@@ -37,6 +38,12 @@ export class EmaTrendPullback extends PairRule<EmaTrendPullbackParams> {
     this.#fast = bank.get(`ema:${p.fastEma}`, () => new Ema(p.fastEma));
     this.#slow = bank.get(`ema:${p.slowEma}`, () => new Ema(p.slowEma));
     this.#atr = bank.get(`atr:${p.atrPeriod}`, () => new Atr(p.atrPeriod));
+  }
+
+  /** EMA(fast), EMA(slow), ATR, and one previous close for "was above". */
+  protected indicatorBars(): number {
+    const p = this.p;
+    return Math.max(emaBars(p.fastEma) + 1, emaBars(p.slowEma), wilderBars(p.atrPeriod));
   }
 
   protected onClose(c: Candle, out: Setup[]): void {

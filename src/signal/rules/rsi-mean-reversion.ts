@@ -3,6 +3,7 @@ import type { Candle } from '../../core/candle.js';
 import { Atr } from '../../indicator/atr.js';
 import { Ema } from '../../indicator/ema.js';
 import { Rsi } from '../../indicator/rsi.js';
+import { emaBars, wilderBars } from '../lookback.js';
 import type { Setup } from '../types.js';
 import { ATR_EXIT_FIELDS, PairRule, floorStop, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
@@ -39,6 +40,12 @@ export class RsiMeanReversion extends PairRule<RsiMeanReversionParams> {
     this.#rsi = bank.get(`rsi:${p.rsiPeriod}`, () => new Rsi(p.rsiPeriod));
     this.#trend = p.trendEma ? bank.get(`ema:${p.trendEma}`, () => new Ema(p.trendEma)) : null;
     this.#atr = bank.get(`atr:${p.atrPeriod}`, () => new Atr(p.atrPeriod));
+  }
+
+  /** RSI (plus the previous RSI for the crossing), EMA(trend) when on, ATR. */
+  protected indicatorBars(): number {
+    const p = this.p;
+    return Math.max(wilderBars(p.rsiPeriod) + 1, p.trendEma ? emaBars(p.trendEma) : 0, wilderBars(p.atrPeriod));
   }
 
   protected onClose(c: Candle, out: Setup[]): void {

@@ -4,6 +4,7 @@ import { Atr } from '../../indicator/atr.js';
 import { Ema } from '../../indicator/ema.js';
 import { Ring } from '../../indicator/ring.js';
 import { RollingZScore } from '../../indicator/zscore.js';
+import { emaBars, wilderBars } from '../lookback.js';
 import type { Setup } from '../types.js';
 import { PairRule, floorStop, fmtPrice, longSetup, product, type RuleMeta, type RuleSpec } from './common.js';
 
@@ -97,6 +98,16 @@ export class SellerExhaustion extends PairRule<SellerExhaustionParams> {
     this.#trZ = bank.get(`z:tr:${p.zWindow}`, () => new RollingZScore(p.zWindow));
     this.#atr = bank.get(`atr:${p.atrWindow}`, () => new Atr(p.atrWindow));
     this.#highs = bank.get(`highs:${p.fibSwingLookback + 1}`, () => new Ring(p.fibSwingLookback + 1));
+  }
+
+  /**
+   * EMA(fast), EMA(slow), ATR; the z-score windows over volume and true range (which needs the
+   * previous close: zWindow + 1); the swing-high ring of fibSwingLookback + 1 highs. All exact
+   * windows but the smoothers.
+   */
+  protected indicatorBars(): number {
+    const p = this.p;
+    return Math.max(emaBars(p.emaFast), emaBars(p.emaSlow), wilderBars(p.atrWindow), p.zWindow + 1, p.fibSwingLookback + 1);
   }
 
   protected onClose(c: Candle, out: Setup[]): void {

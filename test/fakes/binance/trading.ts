@@ -19,6 +19,18 @@ export interface TradingOptions {
   balances: Record<string, number>;
   /** Commission per fill, fraction of the traded amount, charged in the asset received (Binance default 0.001). */
   commission?: number;
+  /** The key's restrictions (`GET /sapi/v1/account/apiRestrictions`); default a safe key: no withdrawals, IP-restricted. */
+  restrictions?: Partial<KeyRestrictions>;
+}
+
+/** What Binance reports about an API key (`GET /sapi/v1/account/apiRestrictions`; the flags edgebot reads). */
+export interface KeyRestrictions {
+  /** The key may withdraw funds. */
+  enableWithdrawals: boolean;
+  /** The key only works from the IPs on its allow-list. */
+  ipRestrict: boolean;
+  enableSpotAndMarginTrading: boolean;
+  enableReading: boolean;
 }
 
 type Status = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
@@ -80,6 +92,8 @@ export class FakeTrading {
   readonly balances = new Map<string, { free: number; locked: number }>();
   /** Order-creating requests that were accepted (market orders and OCO legs count separately). */
   readonly created = { orders: 0, lists: 0 };
+  /** The key's restrictions as `GET /sapi/v1/account/apiRestrictions` reports them; tests may change them. */
+  readonly restrictions: KeyRestrictions;
   readonly #delays = new Map<string, number>();
   readonly #priceFactor = new Map<string, number>();
   #rest = 0;
@@ -89,6 +103,7 @@ export class FakeTrading {
 
   constructor(readonly fake: FakeBinance, readonly opts: TradingOptions) {
     this.apiKey = opts.apiKey;
+    this.restrictions = { enableWithdrawals: false, ipRestrict: true, enableSpotAndMarginTrading: true, enableReading: true, ...opts.restrictions };
     for (const [a, v] of Object.entries(opts.balances)) this.balances.set(a, { free: v, locked: 0 });
   }
 
@@ -339,6 +354,19 @@ export class FakeTrading {
     };
   }
 
+  /** `GET /sapi/v1/account/apiRestrictions` (wallet endpoints doc): the key's permissions and IP allow-list flag. */
+  apiRestrictions(): FakeReply {
+    const r = this.restrictions;
+    return {
+      body: {
+        ipRestrict: r.ipRestrict, createTime: Date.UTC(2021, 0, 1), enableInternalTransfer: false, enableFutures: false,
+        enablePortfolioMarginTrading: false, enableVanillaOptions: false, permitsUniversalTransfer: false, enableReading: r.enableReading,
+        enableSpotAndMarginTrading: r.enableSpotAndMarginTrading, enableWithdrawals: r.enableWithdrawals, enableMargin: false,
+        enableFixApiTrade: false, enableFixReadOnly: false,
+      },
+    };
+  }
+
   /** `POST /api/v3/orderList/oco`, SELL side: LIMIT_MAKER above, STOP_LOSS_LIMIT below. */
   newOco(req: FakeRequest): FakeReply {
     const p = req.params;
@@ -427,7 +455,8 @@ function listJson(l: FakeOrderList) {
  * Installs the signed trading endpoints on `fake` and returns their state and controls:
  * `GET /api/v3/account`, `POST|GET|DELETE /api/v3/order`, `GET /api/v3/openOrders`,
  * `GET /api/v3/myTrades`, `POST /api/v3/orderList/oco`, `GET|DELETE /api/v3/orderList`,
- * `GET /api/v3/openOrderList`. A wrong key answers 401 with -2015, a wrong signature -1022.
+ * `GET /api/v3/openOrderList`, `GET /sapi/v1/account/apiRestrictions`. A wrong key answers 401
+ * with -2015, a wrong signature -1022.
  */
 export function installTrading(fake: FakeBinance, opts: TradingOptions): FakeTrading {
   const t = new FakeTrading(fake, opts);
@@ -442,5 +471,6 @@ export function installTrading(fake: FakeBinance, opts: TradingOptions): FakeTra
   r.route('GET', '/api/v3/orderList', t.signed('/api/v3/orderList', (q) => t.getOrderList(q)));
   r.route('DELETE', '/api/v3/orderList', t.signed('/api/v3/orderList', (q) => t.cancelOrderList(q)));
   r.route('GET', '/api/v3/openOrderList', t.signed('/api/v3/openOrderList', () => t.openOrderLists()));
+  r.route('GET', '/sapi/v1/account/apiRestrictions', t.signed('/sapi/v1/account/apiRestrictions', () => t.apiRestrictions()));
   return t;
 }
