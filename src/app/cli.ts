@@ -5,6 +5,7 @@ import { loadConfig, loadLiveParams, loadTelegramConfig } from '../config/load.j
 import { prepareReplay } from './replay.js';
 import { runBacktest } from './backtest.js';
 import { startBot } from './live.js';
+import { runUntilStopped } from './process.js';
 
 const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 
@@ -72,14 +73,10 @@ export async function main(argv: string[]): Promise<number> {
         const mode = values.mode ?? 'paper';
         if (mode !== 'paper' && mode !== 'live') throw new EdgebotError(`--mode must be "paper" or "live", got "${mode}"`);
         const bot = await startBot({ mode, config: values.config });
-        await new Promise<void>((resolve) => {
-          const onSignal = (sig: string) => void bot.stop(sig).then(resolve);
-          process.once('SIGINT', onSignal);
-          process.once('SIGTERM', onSignal);
-        });
+        const code = await runUntilStopped(bot);
         // State is flushed and the owner told; don't let a lingering socket keep the process up.
-        setTimeout(() => process.exit(0), 2000).unref();
-        return 0;
+        setTimeout(() => process.exit(code), 2000).unref();
+        return code;
       }
       case 'backtest': {
         if (!values.data) throw new EdgebotError('backtest needs --data DIR (folders of <SYMBOL>.csv[.gz] files, comma-separated for several)');

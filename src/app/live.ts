@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
 import { duration, esc, utc } from '../notifier/format.js';
 import { lockInstance } from '../store/lock.js';
+import { timeframeMs } from '../core/timeframe.js';
 import { systemdNotifier } from './systemd.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { StateStore, corruptStateMessage } from '../store/state-store.js';
@@ -54,6 +55,9 @@ export interface RunningBot {
   reportCrash(err: unknown): Promise<void>;
   stop(reason?: string): Promise<void>;
 }
+
+/** How far back a restart processes the closes it missed (beyond that they are history). */
+const MAX_CATCH_UP_MS = 7 * 86_400_000;
 
 /** `/status` lines for the live feed. */
 export function feedStatus(h: FeedHealth): FeedStatus {
@@ -179,6 +183,15 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   // Warm-up long enough for every lookback (rules, σ_ret, MA-z); config feed.warmupBars is a floor.
   const warmup = warmupPlan({ baseTimeframe: config.feed.baseTimeframe, rules: [...validated.rules, ...(o.rules ?? [])], rating: config.rating, liveParams: rt.liveParams, floorBars: config.feed.warmupBars });
   log.info({ warmup }, 'warm-up length derived');
+  // After a restart the warm-up also reaches back to the oldest close the last run had not acted
+  // on, so closes missed while the bot was down are processed once (up to a week of them).
+  const baseMs = timeframeMs(config.feed.baseTimeframe);
+  const acted = Object.values(store.data.engine.through);
+  const missedBars = acted.length ? Math.ceil((clock.now() - Math.min(...acted)) / baseMs) + 2 : 0;
+  const maxCatchUpBars = Math.ceil(MAX_CATCH_UP_MS / baseMs);
+  if (missedBars > maxCatchUpBars) {
+    rt.bus.emit({ type: 'alert', level: 'warning', text: `edgebot was down for ${duration(missedBars * baseMs)}: closes older than ${duration(MAX_CATCH_UP_MS)} are not processed (positions keep their stops and targets on the books).` });
+  }
   feed = new LiveFeed({
     symbols: rt.coinSymbols,
     timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...rt.config.timeframes])],
@@ -198,7 +211,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     ...(o.feed?.tickMs ? { tickMs: o.feed.tickMs } : {}),
     ...(o.feed?.restRetry ? { restRetry: o.feed.restRetry } : {}),
     maxMissingBars: config.feed.maxMissingBars,
-    warmupBars: warmup.bars,
+    warmupBars: Math.max(warmup.bars, Math.min(missedBars, maxCatchUpBars)),
     logger: log,
     onEvent: (e) => {
       if (e.type === 'dropped-frame' || e.type === 'provisional-mismatch') log.warn({ feedEvent: e }, 'feed event');
@@ -208,7 +221,9 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   });
   // Warm-up candles are history: they rebuild ratings and indicators, and act only where the
   // last run had not acted yet (it died first).
-  rt.resumeAfterHistory(clock.now());
+  const historyFrom = clock.now();
+  rt.resumeAfterHistory(historyFrom);
+  log.info({ historyFrom, through: store.data.engine.through }, 'history (warm-up) acts only after these close times');
   await feed.start();
   const ratingsTimer = setInterval(() => rt.engine.flushRatings(clock.now(), config.rating.syncGraceMs), 1000);
   ratingsTimer.unref();
