@@ -40,3 +40,8 @@ export class OrderError extends EdgebotError {
 export class SignalError extends EdgebotError {
   override name = 'SignalError';
 }
+
+/** The command line is wrong (unknown flag, missing argument): the CLI exits with code 2. */
+export class UsageError extends EdgebotError {
+  override name = 'UsageError';
+}
