@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, scrub } from '../src/notifier/logger.js';
+import { createLogger, redact, scrub, secretsFromEnv } from '../src/notifier/logger.js';
 
 const TOKEN = '7011223344:AAH-secret_token-abcdefghijklmnopqrstu';
 
@@ -24,5 +24,15 @@ describe('log redaction', () => {
     expect(text).toContain('getUpdates');
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain('AAH-secret_token');
+  });
+
+  it('redact: bot<token> in any URL shape, JSON-escaped secrets, a secret inside another, env secrets', () => {
+    expect(redact('GET http://127.0.0.1:9/bot42:odd/getMe', [])).toBe('GET http://127.0.0.1:9/bot[REDACTED]/getMe');
+    expect(redact('url /botNOT-A-TOKEN-SHAPE/getUpdates', [])).toBe('url /bot[REDACTED]/getUpdates');
+    expect(redact('a robot walks; bots are fine', [])).toBe('a robot walks; bots are fine');
+    expect(redact('{"msg":"k=quo\\"te123"}', ['quo"te123'])).toBe('{"msg":"k=[REDACTED]"}');
+    expect(redact('x=SECRETKEY-LONGER', ['SECRETKEY', 'SECRETKEY-LONGER'])).toBe('x=[REDACTED]');
+    expect(redact('short abc stays', ['abc'])).toBe('short abc stays');
+    expect(secretsFromEnv({ TELEGRAM_BOT_TOKEN: 't', EXCHANGE_API_KEY: 'k', EXCHANGE_API_SECRET: 's', HOME: '/h' })).toEqual(['t', 'k', 's']);
   });
 });

@@ -24,6 +24,8 @@ export interface BacktestOptions {
   command: string;
   /** Progress lines (stderr). */
   progress?: (line: string) => void;
+  /** Leave corrupt data files out (listed in a warning and in the summary) instead of refusing the run. */
+  skipBadFiles?: boolean;
 }
 
 /** The CLI's last line. */
@@ -35,6 +37,8 @@ export interface BacktestSummary {
   elapsedMs: number;
   out: string;
   report: string;
+  /** Data files refused and left out (`skipBadFiles`), with why. */
+  skippedFiles: { file: string; problem: string }[];
 }
 
 function toSignal(v: Verdict): ValidatedSignal {
@@ -74,8 +78,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const datasets: DatasetInfo[] = [];
   const sources: ValidatedFile['data'] = [];
   let baseCandles = 0;
+  const skippedFiles: BacktestSummary['skippedFiles'] = [];
   for (const dir of o.data) {
-    const run = await runDataset(dir, { config, liveParams, from: o.from, to: o.to, progress: log });
+    const run = await runDataset(dir, { config, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles });
+    skippedFiles.push(...run.skipped.map((b) => ({ file: b.file, problem: b.error.message })));
     const vs = judgeDataset(run, config);
     verdicts.push(...vs);
     sources.push(run.source);
@@ -123,5 +129,6 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     elapsedMs: Math.round(elapsedMs),
     out: o.out,
     report: o.report,
+    skippedFiles,
   };
 }

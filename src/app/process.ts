@@ -2,19 +2,10 @@ import type { RunningBot } from './live.js';
 
 /**
  * Runs a started bot until SIGINT/SIGTERM (exit code 0) or a fatal condition such as dead
- * Telegram polling (exit code 1), stopping it cleanly either way. An uncaught exception or
- * unhandled rejection is logged, told to the owner (best effort, bounded), the state is flushed,
- * and the process exits with 70, so a supervisor (systemd `Restart=always`) starts it again.
+ * Telegram polling (exit code 1), stopping it cleanly either way. (Uncaught exceptions are the
+ * CLI's process handlers' job: they call `bot.reportCrash` and exit 70.)
  */
 export async function runUntilStopped(bot: RunningBot): Promise<number> {
-  let crashing = false;
-  const onCrash = (err: unknown) => {
-    if (crashing) return;
-    crashing = true;
-    void bot.reportCrash(err).finally(() => process.exit(70));
-  };
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
   const outcome = await new Promise<{ signal: string } | { fatal: Error }>((resolve) => {
     process.once('SIGINT', () => resolve({ signal: 'SIGINT' }));
     process.once('SIGTERM', () => resolve({ signal: 'SIGTERM' }));

@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import { ReplayClock } from '../core/clock.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { loadCandleDir } from '../feed/csv.js';
+import { zThresholdWarnings, type ZThresholdWarning } from '../config/z-reach.js';
+import { firstOpenTime, loadCandleData, type BadDataFile } from '../feed/csv.js';
 import { ReplayFeed } from '../feed/replay.js';
 import { StateStore } from '../store/state-store.js';
 import { appLogger, createRuntime, type Runtime } from './runtime.js';
@@ -27,6 +28,8 @@ export interface ReplayOptions {
   output?: NodeJS.WritableStream;
   /** Pause between Telegram sends in ms (default 1000, about Telegram's 1 message/s per chat). */
   chatPacingMs?: number;
+  /** Leave corrupt data files out (listed in a warning and in `skipped`) instead of refusing the run. */
+  skipBadFiles?: boolean;
 }
 
 /** The replay's last line (SPEC: one JSON object). Money in quote currency. */
@@ -47,6 +50,10 @@ export interface ReplaySession {
   chat: ChatAdapter;
   feed: ReplayFeed;
   config: Config;
+  /** Data files refused and left out (`skipBadFiles`). */
+  skipped: BadDataFile[];
+  /** Parameter sets whose z-score threshold cannot fire with the replay's coins (also logged). */
+  zWarnings: ZThresholdWarning[];
   /** Replays to the end and closes the chat. */
   run(): Promise<ReplaySummary>;
   summary(elapsedMs: number): ReplaySummary;
@@ -61,21 +68,27 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const config = o.config
     ? loadConfig({ file: o.config })
     : loadConfig({ overrides: { chat: 'console', execution: { autoTrade: 'paper' } } });
-  const series = loadCandleDir(o.data, { from: o.from, to: o.to });
+  const { series, skipped } = loadCandleData(o.data, { from: o.from, to: o.to, skipBadFiles: o.skipBadFiles });
   const base = series[0].timeframe;
+  const start = firstOpenTime(series, o.data);
   const statePath = o.statePath ?? 'data/replay-state.json';
   rmSync(statePath, { force: true });
   // A replay's state is rebuilt from its data on every run: plain atomic writes, no fsync.
   const store = await StateStore.open(statePath, config.broker.startingBalance, { durable: false });
   const secrets: string[] = [];
   const log = appLogger(config, !!o.output, secrets);
-  const clock = new ReplayClock(series[0].openTime[0]);
+  if (skipped.length) log.warn({ skipped: skipped.map((b) => b.error.message) }, `skipped ${skipped.length} bad data file(s): ${skipped.map((b) => b.file).join(', ')}`);
+  const clock = new ReplayClock(start);
   // Validated signals run next to the z-score rule.
   const validated = validatedSignals(config, log);
+  const liveParams = loadLiveParams(config.paths.liveParams);
+  // A threshold the z-scores of this many coins can never reach would silently never fire.
+  const zWarnings = zThresholdWarnings(liveParams, series.length);
+  for (const w of zWarnings) log.warn({ symbol: w.symbol, zScoreThreshold: w.zScoreThreshold, coins: w.coins }, w.message);
   const rt = createRuntime({
     mode: 'replay',
     ...validated,
-    liveParams: loadLiveParams(config.paths.liveParams),
+    liveParams,
     clock,
     store,
     log,
@@ -113,7 +126,7 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
     await store.close();
   };
   return {
-    rt, chat, feed, config, summary, close,
+    rt, chat, feed, config, skipped, zWarnings, summary, close,
     async run() {
       const t0 = performance.now();
       await feed.run({ speed: o.speed ?? 0 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Config, LiveParams, ParamSet } from '../config/schema.js';
 import { ReplayClock } from '../core/clock.js';
 import { timeframeMs, type Timeframe } from '../core/timeframe.js';
-import { loadCandleDir } from '../feed/csv.js';
+import { firstOpenTime, loadCandleData, type BadDataFile } from '../feed/csv.js';
 import { CandlePipeline } from '../feed/pipeline.js';
 import { ReplayFeed } from '../feed/replay.js';
 import { BankSet } from '../indicator/bank.js';
@@ -29,6 +29,8 @@ export interface DatasetOptions {
   zscore?: boolean;
   /** Progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
+  /** Leave corrupt data files out (reported in `skipped`) instead of refusing the folder. */
+  skipBadFiles?: boolean;
 }
 
 /** Everything one pass over a data folder produced. */
@@ -40,12 +42,17 @@ export interface DatasetRun {
   zscore: { symbol: string; params: ParamSet; trades: TradeRecord[] }[];
   baseCandles: number;
   elapsedMs: number;
+  /** Data files refused and left out (`skipBadFiles`). */
+  skipped: BadDataFile[];
 }
 
-/** sha256 over the bytes of the folder's candle files, in file-name order. */
-export function hashDataDir(dir: string): string {
+/**
+ * sha256 over the bytes of the folder's candle files, in file-name order; `files` (paths) when
+ * only some were loaded (corrupt ones skipped).
+ */
+export function hashDataDir(dir: string, files?: readonly string[]): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(dir).filter((x) => /\.csv(\.gz)?$/i.test(x)).sort()) h.update(readFileSync(join(dir, f)));
+  for (const f of files ?? readdirSync(dir).filter((x) => /\.csv(\.gz)?$/i.test(x)).sort().map((x) => join(dir, x))) h.update(readFileSync(f));
   return h.digest('hex');
 }
 
@@ -58,7 +65,8 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
   const t0 = performance.now();
   const { config } = o;
   const log = o.progress ?? (() => {});
-  const series = loadCandleDir(dir, { from: o.from, to: o.to });
+  const { series, files, skipped } = loadCandleData(dir, { from: o.from, to: o.to, skipBadFiles: o.skipBadFiles });
+  if (skipped.length) log(`${dir}: skipped ${skipped.length} bad data file(s): ${skipped.map((b) => b.error.message).join('; ')}`);
   const base = series[0].timeframe;
   const baseMs = timeframeMs(base);
   const symbols = series.map((s) => s.symbol);
@@ -74,7 +82,7 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
   const candidates = o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds);
 
   // The replay clock starts where replay's does (src/app/replay.ts).
-  const clock = new ReplayClock(series[0].openTime[0]);
+  const clock = new ReplayClock(firstOpenTime(series, dir));
   const sink = new FanoutSink(clock, base);
   // Candidates on one (symbol, timeframe) share indicators, as validated signals do in the bot.
   const banks = new BankSet();
@@ -116,7 +124,7 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
       to: new Date(to).toISOString(),
       baseTimeframe: base,
       symbols,
-      hash: hashDataDir(dir),
+      hash: hashDataDir(dir, skipped.length ? files : undefined),
     },
     plan,
     timeframes,
@@ -124,5 +132,6 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     zscore: zRuns.map((z) => ({ symbol: z.symbol, params: z.params, trades: z.run.trades })),
     baseCandles: total,
     elapsedMs: performance.now() - t0,
+    skipped,
   };
 }

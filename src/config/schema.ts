@@ -3,18 +3,26 @@ import { TIMEFRAMES } from '../core/timeframe.js';
 
 const timeframe = z.enum(TIMEFRAMES);
 const percent = z.number().min(0).max(100);
+/** An integer in [min, max]; JSON numbers only (zod 4 refuses NaN and ±Infinity). */
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+/** A path or name: non-empty ("" would silently mean the current folder). */
+const path = z.string().trim().min(1, 'must not be empty').max(4096);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL like https://api.example.com' });
+const wsUrl = z.url({ protocol: /^wss?$/, error: 'a ws(s) URL like wss://stream.binance.com:9443' });
 
 /**
  * Live thresholds of one timeframe (seed 003's LIVE_THRESHOLDS): a validated signal's
  * out-of-sample stats must clear them. minWinRate is a fraction (0.38 = 38 %).
  */
-export const ThresholdsSchema = z.object({
+export const ThresholdsSchema = z.strictObject({
   minWinRate: z.number().min(0).max(1),
-  minProfitFactor: z.number().min(0).default(1.2),
-  minTrades: z.number().int().min(1),
-  /** Minimum reward : risk of a signal (2 = 2:1). */
-  requiredRR: z.number().positive(),
-}).strict();
+  /** Gross profit / gross loss in R; above 100 no family could ever pass. */
+  minProfitFactor: z.number().min(0).max(100).default(1.2),
+  /** Pooled out-of-sample trades; a million is beyond any data set we hold. */
+  minTrades: int(1, 1_000_000),
+  /** Minimum reward : risk of a signal (2 = 2:1); ≤ 100 (a 100:1 target is never reached). */
+  requiredRR: z.number().positive().max(100),
+});
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
 const th = (minWinRate: number, minTrades: number, requiredRR: number) => ThresholdsSchema.prefault({ minWinRate, minTrades, requiredRR });
@@ -22,86 +30,107 @@ const th = (minWinRate: number, minTrades: number, requiredRR: number) => Thresh
 /**
  * edgebot's configuration (config/default.json, overridden by `--config FILE`). Every field has a
  * default, so `{}` is a valid config. Percent fields are percents (1 = 1 %); bps are basis points.
+ * Every object is strict (an unknown key at any depth is an error) and every number bounded, so a
+ * config that validates cannot crash the bot later (an MA length of 1e15 once did, allocating it).
  */
-export const ConfigSchema = z.object({
+export const ConfigSchema = z.strictObject({
   /** Quote currency of every instrument. */
-  quote: z.string().default('USDT'),
-  /** Base coins monitored for ratings and z-scores (all trade only if they have a parameter set). */
-  baseCoins: z.array(z.string().regex(/^[A-Z0-9]{2,12}$/, 'upper-case coin ticker like BTC')).min(2).default(
+  quote: z.string().regex(/^[A-Z0-9]{2,12}$/, 'upper-case currency like USDT').default('USDT'),
+  /** Base coins monitored for ratings and z-scores (all trade only if they have a parameter set); 2…500. */
+  baseCoins: z.array(z.string().regex(/^[A-Z0-9]{2,12}$/, 'upper-case coin ticker like BTC')).min(2).max(500).default(
     ['BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'ADA', 'DOGE', 'AVAX', 'LINK', 'XLM', 'TRX', 'DOT', 'LTC', 'POL'],
   ),
   /** Timeframes scanned (besides the base timeframe of the feed). */
-  timeframes: z.array(timeframe).min(1).default(['5m', '15m', '30m', '1h']),
-  rating: z.object({
+  timeframes: z.array(timeframe).min(1).max(TIMEFRAMES.length).default(['5m', '15m', '30m', '1h']),
+  rating: z.strictObject({
     /** Rating interval: one game per coin per candle of this timeframe. */
     timeframe: timeframe.default('5m'),
-    tau: z.number().positive().default(0.5),
-    opponentRd: z.number().positive().default(100),
-    drawThreshold: z.number().min(0).default(0.001),
-    scoreScale: z.number().positive().default(50),
-    returnWindow: z.number().int().min(2).default(20),
-    initialRating: z.number().default(1500),
-    initialRd: z.number().positive().default(350),
-    initialVolatility: z.number().positive().default(0.06),
-    /** MA-z length for coins without a parameter set (shown by /signals). */
-    defaultMovingAverages: z.number().int().positive().default(50),
-    /** Run the cross-coin step this long after an interval's close even if some coin is missing. */
-    syncGraceMs: z.number().int().min(0).default(15_000),
+    /** Glicko-2 system constant; Glickman suggests 0.3…1.2, ≤ 10 keeps the iteration sane. */
+    tau: z.number().positive().max(10).default(0.5),
+    /** The market opponent's RD; ≤ 1000 (a new player starts at 350). */
+    opponentRd: z.number().positive().max(1000).default(100),
+    /** |return| below this is a draw; a fraction, ≤ 1 (100 %). */
+    drawThreshold: z.number().min(0).max(1).default(0.001),
+    /** score = 0.5 + scale · return; ≤ 10 000 (scale 50 saturates at ±1 %). */
+    scoreScale: z.number().positive().max(10_000).default(50),
+    /** Returns in the opponent's σ_ret; ≤ 10 000 bars. */
+    returnWindow: int(2, 10_000).default(20),
+    initialRating: z.number().min(0).max(10_000).default(1500),
+    initialRd: z.number().positive().max(1000).default(350),
+    /** Glicko-2 σ; ≤ 1 (0.06 is the standard start). */
+    initialVolatility: z.number().positive().max(1).default(0.06),
+    /** MA-z length for coins without a parameter set (shown by /signals); ≤ 10 000 (a ring buffer of this size is allocated). */
+    defaultMovingAverages: int(1, 10_000).default(50),
+    /** Run the cross-coin step this long after an interval's close even if some coin is missing; ≤ 1 h. */
+    syncGraceMs: int(0, 3_600_000).default(15_000),
   }).prefault({}),
-  risk: z.object({
-    maxOpenPositions: z.number().int().min(0).default(5),
+  risk: z.strictObject({
+    /** ≤ 1000 open positions. */
+    maxOpenPositions: int(0, 1000).default(5),
     maxPositionPercent: percent.default(20),
     riskPerTradePercent: percent.default(1),
     maxDailyLossPercent: percent.default(5),
     maxDrawdownPercent: percent.default(25),
-    maxDailyTrades: z.number().int().min(0).default(20),
-    cooldownMinutes: z.number().min(0).default(60),
-    /** Minimum order value in quote currency. */
-    minNotional: z.number().min(0).default(10),
-    /** N consecutive exchange errors pause live trading. */
-    circuitBreakerErrors: z.number().int().positive().default(3),
+    /** ≤ 10 000 trades a day. */
+    maxDailyTrades: int(0, 10_000).default(20),
+    /** ≤ one week (10 080 min). */
+    cooldownMinutes: z.number().min(0).max(10_080).default(60),
+    /** Minimum order value in quote currency; ≤ 1 000 000. */
+    minNotional: z.number().min(0).max(1_000_000).default(10),
+    /** N consecutive exchange errors pause live trading; 1…1000. */
+    circuitBreakerErrors: int(1, 1000).default(3),
   }).prefault({}),
-  broker: z.object({
-    startingBalance: z.number().positive().default(10_000),
-    feeBps: z.number().min(0).default(10),
-    slippageBps: z.number().min(0).default(5),
+  broker: z.strictObject({
+    /** Paper balance in quote currency; ≤ 1e12 keeps money arithmetic exact to the cent. */
+    startingBalance: z.number().positive().max(1e12).default(10_000),
+    /** ≤ 1000 bps (10 %) per fill. */
+    feeBps: z.number().min(0).max(1000).default(10),
+    /** ≤ 1000 bps (10 %) per fill. */
+    slippageBps: z.number().min(0).max(1000).default(5),
   }).prefault({}),
-  execution: z.object({
+  execution: z.strictObject({
     /** "paper": every tradable card is paper-traded without a tap. */
     autoTrade: z.enum(['off', 'paper']).default('off'),
-    /** A card's buttons expire after this many of its timeframe's candles. */
-    cardExpiryBars: z.number().int().positive().default(3),
-    confirmTtlSeconds: z.number().int().positive().default(60),
-    slippageTolerancePercent: percent.default(0.5),
-    orderTimeoutSeconds: z.number().int().positive().default(30),
+    /** A card's buttons expire after this many of its timeframe's candles; ≤ 1000. */
+    cardExpiryBars: int(1, 1000).default(3),
+    /** A Live confirmation is valid this long; ≤ 3600 s (a quote older than an hour is no quote). */
+    confirmTtlSeconds: int(1, 3600).default(60),
+    /** Allowed drift between the confirmed quote and the order price; ≤ 50 %. */
+    slippageTolerancePercent: z.number().min(0).max(50).default(0.5),
+    /** ≤ 600 s per order. */
+    orderTimeoutSeconds: int(1, 600).default(30),
   }).prefault({}),
   /** Which chat to use: "auto" = Telegram when configured, else the console. */
   chat: z.enum(['auto', 'console', 'telegram']).default('auto'),
-  telegram: z.object({
+  telegram: z.strictObject({
     /** Bot API server; point it at a local Bot API server or a test fake. */
-    apiRoot: z.string().url().default('https://api.telegram.org'),
+    apiRoot: httpUrl.default('https://api.telegram.org'),
     /** Where .telegram_config.json lives. */
-    configFile: z.string().default('.telegram_config.json'),
+    configFile: path.default('.telegram_config.json'),
   }).prefault({}),
-  exchange: z.object({
-    id: z.string().default('binance'),
-    restBaseUrl: z.string().url().default('https://api.binance.com'),
+  exchange: z.strictObject({
+    /** ccxt exchange id. */
+    id: z.string().regex(/^[a-z0-9]{2,40}$/, 'a ccxt exchange id like binance').default('binance'),
+    restBaseUrl: httpUrl.default('https://api.binance.com'),
     sandbox: z.boolean().default(false),
   }).prefault({}),
-  feed: z.object({
+  feed: z.strictObject({
     type: z.enum(['binance-ws', 'rest']).default('binance-ws'),
-    wsBaseUrl: z.string().url().default('wss://stream.binance.com:9443'),
+    wsBaseUrl: wsUrl.default('wss://stream.binance.com:9443'),
     baseTimeframe: timeframe.default('1m'),
-    closeGraceMs: z.number().int().min(0).default(5_000),
-    maxMissingBars: z.number().int().min(0).default(3),
-    /** Floor under the warm-up length in base bars; 0 = derived from every lookback (src/signal/lookback.ts warmupPlan). */
-    warmupBars: z.number().int().min(0).default(0),
+    /** Wait this long after a close for its final frame; ≤ 5 min. */
+    closeGraceMs: int(0, 300_000).default(5_000),
+    /** Gaps longer than this raise an alert; ≤ 100 000 bars. */
+    maxMissingBars: int(0, 100_000).default(3),
+    /** Floor under the warm-up length in base bars; 0 = derived from every lookback (src/signal/lookback.ts warmupPlan); ≤ 100 000 (about 70 days of 1m). */
+    warmupBars: int(0, 100_000).default(0),
   }).prefault({}),
-  paths: z.object({
-    state: z.string().default('data/state.json'),
-    liveParams: z.string().default('config/live-params.json'),
-    validatedSignals: z.string().default('signals/validated.json'),
-    logDir: z.string().default('logs'),
+  /** File and folder paths; never empty. */
+  paths: z.strictObject({
+    state: path.default('data/state.json'),
+    liveParams: path.default('config/live-params.json'),
+    validatedSignals: path.default('signals/validated.json'),
+    logDir: path.default('logs'),
   }).prefault({}),
   /**
    * `edgebot backtest` (signals/README.md): walk-forward split and the per-timeframe live
@@ -109,49 +138,59 @@ export const ConfigSchema = z.object({
    * seed 003's 0.38 for 2:1; min trades 50 on 1m/2m (seed), then fewer as bars get longer but
    * never under 30.
    */
-  validation: z.object({
+  validation: z.strictObject({
     /** Share of each data window before the first out-of-sample fold (walk-forward). */
     inSampleFraction: z.number().gt(0).lt(1).default(0.5),
     /** Out-of-sample folds over the rest of the window; each re-chooses on all data before it. */
-    folds: z.number().int().min(1).max(20).default(3),
-    thresholds: z.object({
+    folds: int(1, 20).default(3),
+    thresholds: z.strictObject({
       '1m': th(0.38, 50, 2.0),
       '2m': th(0.38, 50, 2.0),
       '5m': th(0.38, 40, 2.0),
       '15m': th(0.33, 30, 2.5),
       '30m': th(0.30, 30, 3.0),
       '1h': th(0.30, 30, 3.0),
-    }).strict().prefault({}),
+    }).prefault({}),
   }).prefault({}),
-  log: z.object({
+  log: z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).prefault({}),
-}).strict();
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** One symbol's z-score parameter set (config/live-params.json, seed 000). */
-export const ParamSetSchema = z.object({
-  zScoreThreshold: z.number().positive(),
-  movingAverages: z.number().int().positive(),
-  /** Take-profit distance, percent of entry. */
-  profitPercent: z.number().positive(),
-  /** Stop-loss distance, percent of entry. */
-  stopLossPercent: z.number().positive().max(100),
+export const ParamSetSchema = z.strictObject({
+  /**
+   * MA-z that triggers; ≤ 20 (population |z| ≤ √(n−1), so 20 needs 401 coins —
+   * {@link zThresholdWarnings} says when a threshold is out of reach for the coins at hand).
+   */
+  zScoreThreshold: z.number().positive().max(20),
+  /** MA-z length in rating intervals; ≤ 10 000 (a ring buffer of this size is allocated). */
+  movingAverages: int(1, 10_000),
+  /** Take-profit distance, percent of entry; ≤ 1000 %. */
+  profitPercent: z.number().positive().max(1000),
+  /** Stop-loss distance, percent of entry; < 100 (a 100 % stop is at price 0). */
+  stopLossPercent: z.number().positive().lt(100),
   /** Cap on the position value, percent of equity. */
   allocationPercent: percent.default(10),
   enabled: z.boolean().default(true),
-}).strict();
+});
 export type ParamSet = z.infer<typeof ParamSetSchema>;
 
-/** config/live-params.json: symbol (e.g. BTCUSDT) → parameter set. */
-export const LiveParamsSchema = z.record(z.string().regex(/^[A-Z0-9]+$/, 'symbol like BTCUSDT'), ParamSetSchema);
+/** config/live-params.json: symbol (e.g. BTCUSDT) → parameter set; at most 1000 symbols. */
+export const LiveParamsSchema = z.record(z.string().regex(/^[A-Z0-9]{2,30}$/, 'symbol like BTCUSDT'), ParamSetSchema)
+  .refine((r) => Object.keys(r).length <= 1000, 'at most 1000 parameter sets');
 export type LiveParams = z.infer<typeof LiveParamsSchema>;
 
 /** .telegram_config.json (git-ignored). */
-export const TelegramFileSchema = z.object({
-  token: z.string().regex(/^\d+:[\w-]{20,}$/, 'a bot token from @BotFather, like 123456:ABC…'),
-  chat_id: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).transform(Number),
-  allowed_user_ids: z.array(z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(Number)).default([]),
+const chatId = z.union([z.number().int(), z.string().regex(/^-?\d{1,16}$/, 'a numeric chat id')]).transform(Number)
+  .refine(Number.isSafeInteger, 'a chat id within ±2^53');
+export const TelegramFileSchema = z.strictObject({
+  token: z.string().max(200).regex(/^\d+:[\w-]{20,}$/, 'a bot token from @BotFather, like 123456:ABC…'),
+  chat_id: chatId,
+  /** User ids (positive); ≤ 1000 of them. */
+  allowed_user_ids: z.array(z.union([z.number().int().positive(), z.string().regex(/^\d{1,16}$/, 'a numeric user id')]).transform(Number)
+    .refine(Number.isSafeInteger, 'a user id within 2^53')).max(1000).default([]),
 });
 export type TelegramFile = z.infer<typeof TelegramFileSchema>;

@@ -50,3 +50,8 @@ export class StorageError extends EdgebotError {
 export class FatalError extends EdgebotError {
   override name = 'FatalError';
 }
+
+/** The command line is wrong (unknown flag, missing argument): the CLI exits with code 2. */
+export class UsageError extends EdgebotError {
+  override name = 'UsageError';
+}

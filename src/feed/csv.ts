@@ -24,18 +24,24 @@ export interface CandleSeries {
 
 const HEADER = ['open_time_ms', 'open', 'high', 'low', 'close', 'volume'];
 
+const COLUMN_NAMES = ['open_time_ms', 'open', 'high', 'low', 'close', 'volume', 'taker_buy_base_volume'];
+
 /**
  * Parses a candle CSV (`open_time_ms,open,high,low,close,volume[,taker_buy_base_volume]`, SPEC §3).
- * Rows are kept as read; validation happens in the pipeline so bad rows are counted, not lost silently.
- * @throws DataError naming the file and line when the header or a row's column count is wrong
+ * Numeric rows are kept as read; validation happens in the pipeline so bad candles (low ≤ 0, high
+ * below the body…) are dropped and counted, not lost silently. An empty field reads as NaN (dropped
+ * there too). What cannot be a candle at all is a broken file.
+ * @throws DataError naming `source` and the line: bad header, too few columns (a truncated last
+ *   row), an open time that is not an integer, a field that is not a number
  */
 export function parseCandleCsv(text: string, symbol: string, source = symbol): Omit<CandleSeries, 'timeframe'> {
   const lines = text.split('\n');
   const header = lines[0].trim().split(',');
   if (HEADER.some((h, i) => header[i] !== h)) {
-    throw new DataError(`${source}: header must start with ${HEADER.join(',')}, got "${lines[0].trim()}"`);
+    throw new DataError(`${source}: bad header — must start with ${HEADER.join(',')}, got "${printable(lines[0].trim())}"`);
   }
   const hasTaker = header[6] === 'taker_buy_base_volume';
+  const width = hasTaker ? 7 : 6;
   const n = lines.length;
   const cols = [0, 1, 2, 3, 4, 5, 6].map(() => new Float64Array(n));
   let len = 0;
@@ -43,9 +49,25 @@ export function parseCandleCsv(text: string, symbol: string, source = symbol): O
     const line = lines[i];
     if (line.length === 0 || line === '\r') continue;
     const f = line.split(',');
-    if (f.length < 6) throw new DataError(`${source}:${i + 1}: expected at least 6 columns, got ${f.length}`);
-    for (let j = 0; j < 6; j++) cols[j][len] = f[j] === '' ? NaN : Number(f[j]);
-    if (hasTaker) cols[6][len] = Number(f[6]);
+    if (f.length < 6) {
+      const last = i === n - 1 || (i === n - 2 && lines[n - 1] === '');
+      throw new DataError(`${source}: bad row ${i + 1}: expected ${width} columns, got ${f.length}${last ? ' (truncated file?)' : ''}`);
+    }
+    for (let j = 0; j < width; j++) {
+      const x = f[j];
+      // A missing taker column reads as NaN, as before (it is optional per row).
+      let v = x === undefined ? NaN : Number(x);
+      // Number('') is 0: an empty field is a missing value (NaN), dropped by the pipeline.
+      if (v === 0 && x.trim() === '') v = NaN;
+      // NaN from text means the row is garbage, not a bad candle.
+      else if (v !== v && x !== undefined) throw new DataError(`${source}: bad row ${i + 1}: ${COLUMN_NAMES[j]} "${printable(x)}" is not a number`);
+      cols[j][len] = v;
+    }
+    const t = cols[0][len];
+    // The replay merges files by open time; a row without one cannot be placed.
+    if (!Number.isSafeInteger(t) || t < 0) {
+      throw new DataError(`${source}: bad row ${i + 1}: open_time_ms "${printable(f[0])}" is not a time in ms`);
+    }
     len++;
   }
   return {
@@ -59,6 +81,12 @@ export function parseCandleCsv(text: string, symbol: string, source = symbol): O
     volume: cols[5].subarray(0, len),
     ...(hasTaker ? { takerBuyVolume: cols[6].subarray(0, len) } : {}),
   };
+}
+
+/** At most 40 characters of `s`, control characters shown as `?`, for error messages. */
+function printable(s: string): string {
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }
 
 /** Infers the timeframe from the most common open-time step; throws DataError if it is not a known one. */
@@ -76,10 +104,35 @@ export function inferTimeframe(openTime: Float64Array, source: string): Timefram
   return tf;
 }
 
-/** Reads one `.csv` or `.csv.gz` file. */
+/**
+ * Decompresses a `.csv.gz` file's bytes.
+ * @throws DataError naming `path`: not gzip, truncated, corrupt
+ */
+function gunzipFile(buf: Buffer, path: string): Buffer {
+  if (buf.length < 2 || buf[0] !== 0x1f || buf[1] !== 0x8b) throw new DataError(`${path}: bad gzip — not a gzip file (wrong magic bytes)`);
+  try {
+    return gunzipSync(buf);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const what = code === 'Z_BUF_ERROR' ? 'truncated gzip (unexpected end of file)' : `bad gzip — ${(e as Error).message}`;
+    throw new DataError(`${path}: ${what}`, { cause: e });
+  }
+}
+
+/**
+ * Reads one `.csv` or `.csv.gz` file.
+ * @throws DataError naming the file and what is wrong (unreadable, bad gzip, truncated, bad header,
+ *   bad row N, fewer than 2 candles, no known timeframe)
+ */
 export function readCandleFile(path: string, symbol = symbolFromFileName(path)): CandleSeries {
-  const buf = readFileSync(path);
-  const text = (path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new DataError(`${path}: cannot be read — ${(e as Error).message}`, { cause: e });
+  }
+  if (!path.endsWith('.gz') && buf[0] === 0x1f && buf[1] === 0x8b) throw new DataError(`${path}: gzip data in a .csv file (name it .csv.gz)`);
+  const text = (path.endsWith('.gz') ? gunzipFile(buf, path) : buf).toString('utf8');
   const s = parseCandleCsv(text, symbol, path);
   if (s.length < 2) throw new DataError(`${path}: fewer than 2 candles`);
   return { ...s, timeframe: inferTimeframe(s.openTime, path) };
@@ -90,23 +143,84 @@ export function symbolFromFileName(path: string): string {
   return basename(path).replace(/\.csv(\.gz)?$/i, '').toUpperCase();
 }
 
+/** A data file that was refused, and why (the DataError's message names the file). */
+export interface BadDataFile {
+  file: string;
+  error: DataError;
+}
+
+/** What {@link loadCandleData} loaded from a folder. */
+export interface CandleData {
+  series: CandleSeries[];
+  /** Paths of the files loaded, in file-name order. */
+  files: string[];
+  /** Files refused and skipped (only with `skipBadFiles`). */
+  skipped: BadDataFile[];
+}
+
+/** Options of {@link loadCandleData}. */
+export interface LoadOptions {
+  /** Clip to open times in [from, to), ms UTC. */
+  from?: number;
+  to?: number;
+  /** Skip corrupt files (listed in `skipped`) instead of refusing the folder. */
+  skipBadFiles?: boolean;
+}
+
 /**
  * Loads every `*.csv` / `*.csv.gz` file of a folder (symbol = file name), optionally clipped to
- * `[from, to)` by open time. All files must share one timeframe.
- * @throws DataError if the folder has no candle files or mixes timeframes
+ * `[from, to)` by open time. All files must share one timeframe. A corrupt file refuses the whole
+ * folder unless `skipBadFiles`; then it is left out and reported in `skipped`.
+ * @throws DataError if the folder cannot be read, has no (good) candle files, has corrupt files
+ *   (one message naming each file and its problem), or mixes timeframes
  */
-export function loadCandleDir(dir: string, range: { from?: number; to?: number } = {}): CandleSeries[] {
-  let files: string[];
+export function loadCandleData(dir: string, o: LoadOptions = {}): CandleData {
+  let names: string[];
   try {
-    files = readdirSync(dir).filter((f) => /\.csv(\.gz)?$/i.test(f)).sort();
+    names = readdirSync(dir).filter((f) => /\.csv(\.gz)?$/i.test(f)).sort();
   } catch (e) {
     throw new DataError(`cannot read data folder ${dir}: ${(e as Error).message}`);
   }
-  if (files.length === 0) throw new DataError(`no .csv or .csv.gz candle files in ${dir}`);
-  const series = files.map((f) => clip(readCandleFile(join(dir, f)), range.from, range.to));
+  if (names.length === 0) throw new DataError(`no .csv or .csv.gz candle files in ${dir}`);
+  const series: CandleSeries[] = [];
+  const files: string[] = [];
+  const bad: BadDataFile[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    try {
+      series.push(clip(readCandleFile(file), o.from, o.to));
+      files.push(file);
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      bad.push({ file, error: e });
+    }
+  }
+  if (bad.length && !o.skipBadFiles) {
+    throw new DataError(`${bad.map((b) => b.error.message).join('; ')} — fix or remove ${bad.length === 1 ? 'it' : 'them'}, or pass --skip-bad-files`);
+  }
+  if (series.length === 0) throw new DataError(`no readable candle files in ${dir}: ${bad.map((b) => b.error.message).join('; ')}`);
   const tfs = new Set(series.map((s) => s.timeframe));
   if (tfs.size > 1) throw new DataError(`${dir} mixes timeframes: ${[...tfs].join(', ')}`);
-  return series;
+  return { series, files, skipped: bad };
+}
+
+/**
+ * {@link loadCandleData} without skipping: the series of every file, or a DataError.
+ * @throws DataError as loadCandleData does
+ */
+export function loadCandleDir(dir: string, range: { from?: number; to?: number } = {}): CandleSeries[] {
+  return loadCandleData(dir, range).series;
+}
+
+/**
+ * The earliest first open time over `series`, ms UTC: where a replay clock starts.
+ * @throws DataError when no series has a candle (e.g. --from/--to outside the data)
+ */
+export function firstOpenTime(series: readonly CandleSeries[], what: string): number {
+  let t = Infinity;
+  for (const s of series) if (s.length && s.openTime[0] < t) t = s.openTime[0];
+  if (t === Infinity) throw new DataError(`${what}: no candles in the requested time range`);
+  return t;
 }
 
 function clip(s: CandleSeries, from = -Infinity, to = Infinity): CandleSeries {

@@ -167,20 +167,16 @@ export async function fetchHistory(ex: Exchange, req: HistoryRequest): Promise<C
     } catch (e) {
       throw await toExchangeError(e, `${ex.id} fetchOHLCV ${market} ${req.timeframe}`);
     }
+    // ccxt parses the venue's JSON; a broken body must not become a TypeError here.
+    if (!Array.isArray(rows)) throw new ExchangeError(`${ex.id} fetchOHLCV ${market} ${req.timeframe}: not a list of rows`, true);
     let next = cursor;
     for (const r of rows) {
-      const t = Number(r[0]);
+      const c = rowToCandle(r, tfMs);
+      if (!c) continue;
+      const t = c.openTime;
       if (!(t >= cursor) || t >= end) continue;
       if (out.length && t <= out[out.length - 1].openTime) continue;
-      out.push({
-        openTime: t,
-        closeTime: t + tfMs,
-        open: num(r[1]),
-        high: num(r[2]),
-        low: num(r[3]),
-        close: num(r[4]),
-        volume: num(r[5]),
-      });
+      out.push(c);
       next = t + tfMs;
     }
     // No row past the cursor: the exchange has nothing more in range (or ignores `since`).
@@ -190,8 +186,26 @@ export async function fetchHistory(ex: Exchange, req: HistoryRequest): Promise<C
   return out;
 }
 
-function num(x: number | undefined): number {
-  return x === undefined || x === null ? NaN : Number(x);
+/**
+ * One ccxt OHLCV row `[openTime ms, open, high, low, close, volume]` as a candle (close time =
+ * open + `tfMs`). Returns null when the row cannot be placed in time (not an array, open time not
+ * a finite integer on the `tfMs` grid): such a row would move the feed's high-water mark.
+ * Prices and volume are converted as given (missing or non-numeric → NaN), so the pipeline's
+ * validator (`checkCandle` in src/feed/validate.ts) drops, counts and logs a bad candle as it does for every feed.
+ * Never throws.
+ */
+export function rowToCandle(row: unknown, tfMs: number): Candle | null {
+  if (!Array.isArray(row)) return null;
+  const t = num(row[0]);
+  if (!Number.isInteger(t) || t < 0 || t % tfMs !== 0) return null;
+  return { openTime: t, closeTime: t + tfMs, open: num(row[1]), high: num(row[2]), low: num(row[3]), close: num(row[4]), volume: num(row[5]) };
+}
+
+/** A number from a ccxt cell (number or numeric string), else NaN. */
+function num(x: unknown): number {
+  if (typeof x === 'number') return x;
+  if (typeof x === 'string' && x.trim() !== '') return Number(x);
+  return NaN;
 }
 
 /** One symbol's catch-up: closed candles with open time ≥ `from`. */

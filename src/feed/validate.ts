@@ -3,6 +3,8 @@ import type { Candle } from '../core/candle.js';
 /** Why a candle was dropped. */
 export type CandleProblem =
   | 'not-finite'
+  | 'non-positive-price'
+  | 'bad-time'
   | 'high-below-body'
   | 'low-above-body'
   | 'negative-volume'
@@ -11,14 +13,25 @@ export type CandleProblem =
   | 'out-of-order';
 
 /**
- * Checks one candle's numbers (SPEC §3): finite, high ≥ max(open, close), low ≤ min(open, close),
- * volume ≥ 0, and the open time on the timeframe grid. Returns the problem, or null when sound.
+ * Latest open time accepted, ms UTC (year 2200): beyond it `new Date(t).toISOString()` in cards and
+ * logs is near its limit, and no exchange has such candles.
+ */
+export const MAX_OPEN_TIME = Date.UTC(2200, 0, 1);
+
+/**
+ * Checks one candle's numbers (SPEC §3), the one validator of every feed (CSV replay, REST rows,
+ * WebSocket frames): numbers finite, open time in [0, MAX_OPEN_TIME] and on the timeframe grid,
+ * prices > 0, high ≥ max(open, close), low ≤ min(open, close), volume ≥ 0.
+ * Returns the problem, or null when sound. Never throws, whatever the fields hold.
  */
 export function checkCandle(c: Candle, timeframeMs: number): CandleProblem | null {
   if (
     !Number.isFinite(c.open) || !Number.isFinite(c.high) || !Number.isFinite(c.low) ||
     !Number.isFinite(c.close) || !Number.isFinite(c.volume) || !Number.isFinite(c.openTime)
   ) return 'not-finite';
+  if (c.openTime < 0 || c.openTime > MAX_OPEN_TIME || !Number.isInteger(c.openTime)) return 'bad-time';
+  // low > 0 with the body checks below implies open, close and high > 0 too.
+  if (!(c.open > 0 && c.high > 0 && c.low > 0 && c.close > 0)) return 'non-positive-price';
   if (c.high < c.open || c.high < c.close) return 'high-below-body';
   if (c.low > c.open || c.low > c.close) return 'low-above-body';
   if (c.volume < 0) return 'negative-volume';

@@ -1,0 +1,40 @@
+import type { LiveParams } from './schema.js';
+
+/** A parameter set whose z-score threshold the cross-coin z-scores can never reach. */
+export interface ZThresholdWarning {
+  /** Parameter-set symbol, e.g. `BTCUSDT`. */
+  symbol: string;
+  zScoreThreshold: number;
+  /** Number of coins the z-scores are taken across. */
+  coins: number;
+  /** √(coins − 1): the largest |z| a population z-score over `coins` values can take. */
+  maxAbsZ: number;
+  /** One line for the log, the owner and `validate-config`. */
+  message: string;
+}
+
+/**
+ * The parameter sets whose `zScoreThreshold` ≥ √(n−1): with population z-scores across n coins,
+ * |z| ≤ √(n−1) (equality only when all other coins tie), so their MA-z can never trigger a card.
+ * Pure; one warning per such set, in symbol order. `coins` < 2 makes every z 0, so every set warns.
+ * @param liveParams parameter sets (config/live-params.json)
+ * @param coins number of coins rated together (config.baseCoins, or the replay's symbols)
+ */
+export function zThresholdWarnings(liveParams: LiveParams, coins: number): ZThresholdWarning[] {
+  const n = Math.max(0, Math.floor(coins));
+  const maxAbsZ = Math.sqrt(Math.max(0, n - 1));
+  const out: ZThresholdWarning[] = [];
+  for (const symbol of Object.keys(liveParams).sort()) {
+    const t = liveParams[symbol].zScoreThreshold;
+    if (t < maxAbsZ) continue;
+    out.push({
+      symbol,
+      zScoreThreshold: t,
+      coins: n,
+      maxAbsZ,
+      message: `${symbol}: zScoreThreshold ${t} can never fire with ${n} coins (|z| ≤ √(n−1) = ${maxAbsZ.toFixed(3)}); ` +
+        `lower it below ${maxAbsZ.toFixed(3)} or rate more coins`,
+    });
+  }
+  return out;
+}
