@@ -47,6 +47,8 @@ export const ConfigSchema = z.object({
     defaultMovingAverages: z.number().int().positive().default(50),
     /** Run the cross-coin step this long after an interval's close even if some coin is missing. */
     syncGraceMs: z.number().int().min(0).default(15_000),
+    /** Z-rule threshold: "absolute", or "sqrtN" = threshold × √(n−1)/√13 over n coins (|z| ≤ √(n−1); 14 coins = absolute). */
+    zScoreScale: z.enum(['absolute', 'sqrtN']).default('absolute'),
   }).prefault({}),
   risk: z.object({
     maxOpenPositions: z.number().int().min(0).default(5),
