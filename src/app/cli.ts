@@ -11,7 +11,7 @@ const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 Usage:
   edgebot run --mode paper|live [--config FILE]
   edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N]
-  edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE]
+  edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE] [--trades FILE.csv]
   edgebot validate-config [--config FILE]
   edgebot check-telegram [--config FILE]
 
@@ -47,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
         speed: { type: 'string' },
         out: { type: 'string' },
         report: { type: 'string' },
+        trades: { type: 'string' },
         mode: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -90,6 +91,8 @@ export async function main(argv: string[]): Promise<number> {
           to: parseTime(values.to, '--to'),
           out: values.out ?? 'signals/validated.json',
           report: values.report ?? 'signals/report.md',
+          trials: 'signals/trials.jsonl',
+          ...(values.trades ? { trades: values.trades } : {}),
           command: ['edgebot', command, ...rest].join(' '),
           progress: (line) => process.stderr.write(`[backtest] ${line}\n`),
         });
