@@ -6,6 +6,7 @@ import { runDataset, type DatasetRun } from '../backtest/dataset.js';
 import { collectFamilies, familiesPbo, GATE, judgeFamily, measure, trialOf, walkForwardSelections, type FamilyVerdict } from '../backtest/gate.js';
 import { renderReport, type DatasetInfo } from '../backtest/report.js';
 import { appendTrials, catalogueVersion, combinedDataHash, readTrials, summarizeTrials } from '../backtest/trials.js';
+import { round } from '../backtest/stats.js';
 import { tradesCsv } from '../backtest/trades-csv.js';
 import type { CandleRuleName } from '../signal/catalogue.js';
 import { parseValidated, VALIDATED_VERSION, type ValidatedFamily, type ValidatedFile } from '../signal/validated.js';
@@ -77,11 +78,6 @@ function toFamily(v: FamilyVerdict): ValidatedFamily {
   };
 }
 
-function round(x: number, d: number): number {
-  const k = 10 ** d;
-  return Math.round(x * k) / k;
-}
-
 /**
  * `edgebot backtest`: every data folder in one pass each (src/backtest/dataset.ts) with the
  * portfolio stops off, families pooled over instruments and folders, every family appended to the
@@ -114,7 +110,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const families = collectFamilies(runs);
   const measured = families.map(measure);
   const catalogue = catalogueVersion();
-  const dataKey = combinedDataHash(runs.map((r) => r.source.hash));
+  // The data a trial ran on: each folder's bytes and the window actually used (--from/--to clip it).
+  const dataKey = combinedDataHash(runs.map((r) => `${r.source.hash}:${r.source.from}:${r.source.to}`));
   appendTrials(o.trials, measured.map((e) => trialOf(e, generatedAt, catalogue, dataKey)));
   const th = config.validation.thresholds;
   const trials = summarizeTrials(readTrials(o.trials), (tf) => (th as Record<string, { minTrades: number } | undefined>)[tf]?.minTrades ?? 30);

@@ -1,4 +1,4 @@
-import type { Config, Thresholds } from '../config/schema.js';
+import type { Thresholds } from '../config/schema.js';
 import type { Timeframe } from '../core/timeframe.js';
 import { CANDLE_RULES } from '../signal/catalogue.js';
 import type { Exits } from '../signal/rules/common.js';
@@ -8,7 +8,7 @@ import type { DatasetRun } from './dataset.js';
 import { blockBootstrapMean, blockLength, cscvPbo, deflatedSharpe, moments, seedOf, type BootstrapInterval, type Moments, type PboResult } from './evidence.js';
 import { rStats, type RStats, type TradeRecord } from './stats.js';
 import type { Trial, TrialSummary } from './trials.js';
-import type { WalkForwardPlan } from './walk-forward.js';
+import { closedBy, openedIn, type WalkForwardPlan } from './walk-forward.js';
 
 /**
  * The validation gate's fixed settings (issue #9). Declared before any run and never tuned to
@@ -83,12 +83,12 @@ export function collectFamilies(runs: readonly DatasetRun[]): Family[] {
  * split is in neither).
  */
 export function inSampleOf(d: FamilyFolder): TradeRecord[] {
-  return d.trades.filter((t) => t.entryTime >= d.plan.from && t.exitTime <= d.plan.splits[0]);
+  return closedBy(d.trades, d.plan.splits[0]);
 }
 
 /** Out-of-sample trades of a folder: opened in [first split, end). */
 export function outOfSampleOf(d: FamilyFolder): TradeRecord[] {
-  return d.trades.filter((t) => t.entryTime >= d.plan.splits[0] && t.entryTime < d.plan.to);
+  return openedIn(d.trades, d.plan.splits[0], d.plan.to);
 }
 
 /** Mean R of one slice of a family's record. */
@@ -129,7 +129,7 @@ export function measure(f: Family): Evidence {
     perFolder.push({ dir: d.dir, from: d.plan.splits[0], to: d.plan.to, trades: o.length, avgR: meanR(o) });
     for (let k = 0; k + 1 < d.plan.splits.length; k++) {
       const [a, b] = [d.plan.splits[k], d.plan.splits[k + 1]];
-      const t = o.filter((x) => x.entryTime >= a && x.entryTime < b);
+      const t = openedIn(o, a, b);
       perFold.push({ dir: d.dir, from: a, to: b, trades: t.length, avgR: meanR(t) });
     }
   }
@@ -283,12 +283,12 @@ export function walkForwardSelections(families: readonly Family[], th: Partial<R
       const [a, b] = [plan.splits[k], plan.splits[k + 1]];
       let best: { id: string; score: number; x: FamilyFolder } | null = null;
       for (const { fam: f, d: x } of g) {
-        const is = x.trades.filter((t) => t.entryTime >= plan.from && t.exitTime <= a);
+        const is = closedBy(x.trades, a);
         if (is.length < min || !(meanR(is) > 0)) continue;
         const score = rStats(is).sqn;
         if (!best || score > best.score) best = { id: f.id, score, x };
       }
-      const t = best ? best.x.trades.filter((x) => x.entryTime >= a && x.entryTime < b) : [];
+      const t = best ? openedIn(best.x.trades, a, b) : [];
       all.push(...t);
       folds.push({ chosen: best?.id ?? null, trades: t.length, avgR: meanR(t) });
     }
@@ -306,9 +306,4 @@ export function perInstrument(e: Evidence): { symbol: string; trades: number; av
     l.push(t);
   }
   return [...by.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([symbol, ts]) => ({ symbol, trades: ts.length, avgR: meanR(ts) }));
-}
-
-/** The gate's configuration as recorded in outputs. */
-export function gateThresholds(config: Config): Partial<Record<Timeframe, Thresholds>> {
-  return config.validation.thresholds as Partial<Record<Timeframe, Thresholds>>;
 }

@@ -70,7 +70,7 @@ function pboLine(p: PboResult | null): string {
 }
 
 const FAMILY_HEAD = ['family', 'rule', 'tf', 'params', 'instr.', 'IS n', 'IS avgR', 'OOS n', 'WR %', 'PF(R)', 'avgR [95 % block-bootstrap]', 'medianR', 'SQN',
-  'maxDD R', 'exits T/S/t/rev %', 'hold h', 'avgR per data folder', 'DSR', 'verdict', 'why'];
+  'maxDD R', 'exits T/S/t/rev %', 'hold h', 'avgR per data folder', 'per fold n:avgR', 'DSR', 'verdict', 'why'];
 
 function familyRow(v: FamilyVerdict): string {
   const o = v.outOfSample;
@@ -78,7 +78,7 @@ function familyRow(v: FamilyVerdict): string {
   return row([`\`${v.family.id}\``, v.family.rule, v.family.timeframe, shortParams(v), String(instr), String(v.inSample.trades), num(v.inSample.avgR, 3),
     String(o.trades), pct(o.winRate), num(o.profitFactor), `${num(v.interval.mean, 3)} [${num(v.interval.lower, 3)}, ${num(v.interval.upper, 3)}] b=${v.interval.block}`,
     num(o.medianR, 3), num(o.sqn), num(o.maxDrawdownR, 1), exitCell(o), num(o.avgHoldHours, 1),
-    v.perFolder.map((p) => `${short(p.dir)} ${p.trades}:${num(p.avgR, 3)}`).join('; '), num(v.dsr, 3), v.pass ? '**validated**' : 'rejected', v.failures.join('; ')]);
+    v.perFolder.map((p) => `${short(p.dir)} ${p.trades}:${num(p.avgR, 3)}`).join('; '), v.perFold.map((p) => `${p.trades}:${num(p.avgR, 2)}`).join(' '), num(v.dsr, 3), v.pass ? '**validated**' : 'rejected', v.failures.join('; ')]);
 }
 
 /**

@@ -19,7 +19,7 @@ export function catalogueVersion(): string {
   return `v${CATALOGUE_LOGIC_VERSION}-${createHash('sha256').update(JSON.stringify(grids)).digest('hex').slice(0, 8)}`;
 }
 
-/** 16 hex of sha256 over the data folders' own hashes (sorted): the data a trial was run on. */
+/** 16 hex of sha256 over the data folders' keys (sorted; each its sha256 and window): the data a trial was run on. */
 export function combinedDataHash(hashes: readonly string[]): string {
   return createHash('sha256').update([...hashes].sort().join('\n')).digest('hex').slice(0, 16);
 }
