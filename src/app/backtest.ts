@@ -1,12 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig, loadLiveParams } from '../config/load.js';
-import { runDataset } from '../backtest/dataset.js';
+import type { Config } from '../config/schema.js';
+import { runDataset, type DatasetRun } from '../backtest/dataset.js';
+import { collectFamilies, familiesPbo, GATE, judgeFamily, measure, trialOf, walkForwardSelections, type FamilyVerdict } from '../backtest/gate.js';
 import { renderReport, type DatasetInfo } from '../backtest/report.js';
+import { appendTrials, catalogueVersion, combinedDataHash, readTrials, summarizeTrials } from '../backtest/trials.js';
 import { round } from '../backtest/stats.js';
-import { judgeDataset, type Verdict } from '../backtest/verdict.js';
-import { CANDLE_RULES } from '../signal/catalogue.js';
-import { parseValidated, VALIDATED_VERSION, type ValidatedFile, type ValidatedSignal } from '../signal/validated.js';
+import { tradesCsv } from '../backtest/trades-csv.js';
+import type { CandleRuleName } from '../signal/catalogue.js';
+import { parseValidated, VALIDATED_VERSION, type ValidatedFamily, type ValidatedFile } from '../signal/validated.js';
 
 export interface BacktestOptions {
   /** Data folders of `<SYMBOL>.csv[.gz]`; each is one walk-forward window. */
@@ -14,12 +17,16 @@ export interface BacktestOptions {
   /** Clip every folder to open times in [from, to), ms UTC. */
   from?: number;
   to?: number;
-  /** Config file over config/default.json (fees, slippage, risk, validation thresholds). */
+  /** Config file over config/default.json (fees, slippage, validation thresholds). */
   config?: string;
   /** validated.json path. */
   out: string;
   /** Markdown report path. */
   report: string;
+  /** Trial log (JSON lines), appended by every run: signals/trials.jsonl by default. */
+  trials: string;
+  /** CSV of every closed out-of-sample trade of every family (`--trades FILE`), if set. */
+  trades?: string;
   /** The command line, recorded in both outputs. */
   command: string;
   /** Progress lines (stderr). */
@@ -30,9 +37,12 @@ export interface BacktestOptions {
 
 /** The CLI's last line. */
 export interface BacktestSummary {
-  candidates: number;
+  families: number;
   validated: number;
   perTimeframe: Record<string, number>;
+  /** The DSR's N: distinct families in the trial log for this catalogue and data. */
+  trials: number;
+  pbo: number | null;
   baseCandles: number;
   elapsedMs: number;
   out: string;
@@ -41,90 +51,121 @@ export interface BacktestSummary {
   skippedFiles: { file: string; problem: string }[];
 }
 
-function toSignal(v: Verdict): ValidatedSignal {
-  const c = v.chosen!;
-  const iso = (t: number) => new Date(t).toISOString();
+/**
+ * The config evidence runs with: the replay config without the portfolio stops that truncate a
+ * rule's record (drawdown stop, daily-loss stop, daily trade cap). Those protect a live account;
+ * evidence needs every trade the rule would make. Fees, slippage, sizing, cooldown and one
+ * position per symbol stay as replay has them.
+ */
+export function evidenceConfig(config: Config): Config {
+  return { ...config, risk: { ...config.risk, maxDrawdownPercent: 100, maxDailyLossPercent: 100, maxDailyTrades: Number.MAX_SAFE_INTEGER } };
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+function toFamily(v: FamilyVerdict): ValidatedFamily {
+  const f = v.family;
   return {
-    id: c.id,
-    rule: c.rule,
-    params: c.params,
-    instrument: c.symbol,
-    timeframe: c.timeframe,
+    id: f.id,
+    rule: f.rule as CandleRuleName,
+    params: f.params,
+    timeframe: f.timeframe,
     direction: 'long',
-    exits: CANDLE_RULES[c.rule].exits(c.params as never),
-    inSample: v.inSample!,
-    outOfSample: v.outOfSample!,
-    confidence: v.confidence,
-    breakEvenWinRate: round(v.breakEven, 4),
-    walkForward: {
-      from: iso(v.plan.from),
-      to: iso(v.plan.to),
-      folds: v.folds.map((f) => ({ from: iso(f.splitAt), to: iso(f.end), chosen: f.chosen?.id ?? null, trades: f.trades })),
-    },
-    data: v.data,
+    instruments: [...new Set(f.folders.flatMap((d) => d.instruments))].sort(),
+    exits: f.exits,
+    inSample: v.inSample,
+    outOfSample: v.outOfSample,
+    meanR: { mean: round(v.interval.mean, 4), lower: round(v.interval.lower, 4), upper: round(v.interval.upper, 4), block: v.interval.block, resamples: v.interval.resamples },
+    dsr: round(v.dsr, 4),
+    perData: v.perFolder.map((p) => ({ dir: p.dir, trades: p.trades, avgR: round(p.avgR, 4) })),
+    data: f.folders.map((d) => ({ dir: d.dir, from: iso(d.plan.from), outOfSampleFrom: iso(d.plan.splits[0]), to: iso(d.plan.to), hash: d.hash })),
   };
 }
 
 /**
- * `edgebot backtest`: every data folder in one pass each (src/backtest/dataset.ts), walk-forward
- * verdicts, then validated.json (checked against its own schema before writing) and the report.
+ * `edgebot backtest`: every data folder in one pass each (src/backtest/dataset.ts) with the
+ * portfolio stops off, families pooled over instruments and folders, every family appended to the
+ * trial log, the gate (src/backtest/gate.ts) with N from that log, CSCV PBO over the families'
+ * out-of-sample paths; then validated.json (checked against its own schema), the report and,
+ * with `trades`, the out-of-sample trade list.
  */
 export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> {
   const t0 = performance.now();
   const log = o.progress ?? (() => {});
   const config = loadConfig({ file: o.config });
+  const evidence = evidenceConfig(config);
   const liveParams = loadLiveParams(config.paths.liveParams);
-  const verdicts: Verdict[] = [];
+  const runs: DatasetRun[] = [];
   const datasets: DatasetInfo[] = [];
-  const sources: ValidatedFile['data'] = [];
   let baseCandles = 0;
   const skippedFiles: BacktestSummary['skippedFiles'] = [];
   for (const dir of o.data) {
-    const run = await runDataset(dir, { config, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles });
+    const run = await runDataset(dir, { config: evidence, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles });
     skippedFiles.push(...run.skipped.map((b) => ({ file: b.file, problem: b.error.message })));
-    const vs = judgeDataset(run, config);
-    verdicts.push(...vs);
-    sources.push(run.source);
+    runs.push(run);
     baseCandles += run.baseCandles;
     datasets.push({
       dir, baseTimeframe: run.source.baseTimeframe, symbols: run.source.symbols.length, from: run.source.from, to: run.source.to,
-      splits: run.plan.splits.slice(0, -1).map((t) => new Date(t).toISOString()), hash: run.source.hash, baseCandles: run.baseCandles,
+      splits: run.plan.splits.slice(0, -1).map(iso), hash: run.source.hash, baseCandles: run.baseCandles,
       candidates: run.candidates.length, zscoreSets: run.zscore.length, seconds: run.elapsedMs / 1000,
+      ratingTimeframe: run.ratingTimeframe, ...(run.ratingNote ? { ratingNote: run.ratingNote } : {}),
     });
-    log(`${dir}: done in ${(run.elapsedMs / 1000).toFixed(1)} s — ${vs.filter((v) => v.pass && !v.reportOnly).length} of ${vs.filter((v) => !v.reportOnly).length} validated`);
+    log(`${dir}: simulated in ${(run.elapsedMs / 1000).toFixed(1)} s`);
   }
-  // The same parameter set can pass on two folders (same id): keep the more confident one.
-  const byId = new Map<string, ValidatedSignal>();
-  for (const v of verdicts) {
-    if (!v.pass || v.reportOnly) continue;
-    const s = toSignal(v);
-    const prev = byId.get(s.id);
-    if (!prev || s.confidence > prev.confidence) byId.set(s.id, s);
-  }
-  const signals = [...byId.values()].sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
+  const generatedAt = new Date().toISOString();
+  const families = collectFamilies(runs);
+  const measured = families.map(measure);
+  const catalogue = catalogueVersion();
+  // The data a trial ran on: each folder's bytes and the window actually used (--from/--to clip it).
+  const dataKey = combinedDataHash(runs.map((r) => `${r.source.hash}:${r.source.from}:${r.source.to}`));
+  appendTrials(o.trials, measured.map((e) => trialOf(e, generatedAt, catalogue, dataKey)));
+  const th = config.validation.thresholds;
+  const trials = summarizeTrials(readTrials(o.trials), (tf) => (th as Record<string, { minTrades: number } | undefined>)[tf]?.minTrades ?? 30);
+  const verdicts = measured.map((e) => judgeFamily(e, th, trials));
+  const pbo = familiesPbo(verdicts);
+  const pboByData = runs.map((r) => ({ dir: r.source.dir, pbo: familiesPbo(verdicts, [r.source.dir]) }));
+  const selections = walkForwardSelections(families, th);
+  const candle = verdicts.filter((v) => !v.family.zscore);
+  const passed = candle.filter((v) => v.pass).sort((a, b) => b.dsr - a.dsr || a.family.id.localeCompare(b.family.id));
   const file = parseValidated({
     version: VALIDATED_VERSION,
-    generatedAt: new Date().toISOString(),
+    generatedAt,
     command: o.command,
-    data: sources,
+    data: runs.map((r) => r.source),
     inSampleFraction: config.validation.inSampleFraction,
     folds: config.validation.folds,
     broker: { feeBps: config.broker.feeBps, slippageBps: config.broker.slippageBps },
-    thresholds: config.validation.thresholds,
-    signals,
+    thresholds: th,
+    gate: {
+      minDsr: GATE.minDsr, alpha: GATE.alpha, resamples: GATE.resamples, trials: trials.trials, sharpeVariance: round(trials.sharpeVariance, 6),
+      catalogue, families: verdicts.length, pbo: pbo ? round(pbo.pbo, 4) : null,
+    },
+    families: passed.map(toFamily),
+    zscore: verdicts.filter((v) => v.family.zscore).map((v) => ({
+      id: v.family.id, params: v.family.params, timeframe: v.family.timeframe,
+      instruments: [...new Set(v.family.folders.flatMap((d) => d.instruments))].sort(),
+      outOfSample: v.outOfSample, dsr: round(v.dsr, 4), pass: v.pass, failures: v.failures,
+    })),
   } satisfies ValidatedFile, 'backtest output');
-  const elapsedMs = performance.now() - t0;
   mkdirSync(dirname(o.out), { recursive: true });
   writeFileSync(o.out, JSON.stringify(file, null, 2) + '\n');
+  if (o.trades) {
+    mkdirSync(dirname(o.trades), { recursive: true });
+    writeFileSync(o.trades, tradesCsv(verdicts));
+    log(`wrote ${o.trades}`);
+  }
+  const elapsedMs = performance.now() - t0;
   mkdirSync(dirname(o.report), { recursive: true });
-  writeFileSync(o.report, renderReport(file, verdicts, datasets, config, elapsedMs / 1000) + '\n');
+  writeFileSync(o.report, renderReport({ file, verdicts, selections, datasets, config, trials, pbo, pboByData, seconds: elapsedMs / 1000 }) + '\n');
   const perTimeframe: Record<string, number> = {};
-  for (const s of signals) perTimeframe[s.timeframe] = (perTimeframe[s.timeframe] ?? 0) + 1;
-  log(`wrote ${o.out} (${signals.length} validated) and ${o.report}`);
+  for (const s of file.families) perTimeframe[s.timeframe] = (perTimeframe[s.timeframe] ?? 0) + 1;
+  log(`wrote ${o.out} (${file.families.length} of ${candle.length} families validated; N = ${trials.trials} trials; PBO ${pbo ? pbo.pbo.toFixed(3) : 'n/a'}) and ${o.report}`);
   return {
-    candidates: verdicts.filter((v) => !v.reportOnly).length,
-    validated: signals.length,
+    families: verdicts.length,
+    validated: file.families.length,
     perTimeframe,
+    trials: trials.trials,
+    pbo: pbo ? round(pbo.pbo, 4) : null,
     baseCandles,
     elapsedMs: Math.round(elapsedMs),
     out: o.out,

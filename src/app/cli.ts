@@ -14,7 +14,7 @@ const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 Usage:
   edgebot run --mode paper|live [--config FILE]
   edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N] [--skip-bad-files]
-  edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE] [--skip-bad-files]
+  edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE] [--trades FILE.csv] [--skip-bad-files]
   edgebot validate-config [--config FILE]
   edgebot check-telegram [--config FILE]
 
@@ -129,6 +129,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         speed: { type: 'string' },
         out: { type: 'string' },
         report: { type: 'string' },
+        trades: { type: 'string' },
         mode: { type: 'string' },
         'skip-bad-files': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -175,6 +176,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           to: parseTime(values.to, '--to'),
           out: values.out ?? 'signals/validated.json',
           report: values.report ?? 'signals/report.md',
+          trials: 'signals/trials.jsonl',
+          ...(values.trades ? { trades: values.trades } : {}),
           command: ['edgebot', command, ...rest].join(' '),
           progress: (line) => err(`[backtest] ${line}\n`),
           skipBadFiles: values['skip-bad-files'],

@@ -13,13 +13,23 @@ export interface Candidate {
 }
 
 /** JSON with keys sorted, so equal parameter sets hash equally whatever their key order. */
-function stableJson(x: Record<string, unknown>): string {
+export function stableJson(x: Record<string, unknown>): string {
   return JSON.stringify(Object.keys(x).sort().map((k) => [k, x[k]]));
 }
 
-/** `rule:SYMBOL:tf:<8 hex of sha256(params)>` — stable across runs, so card ids are too. */
+/** 8 hex of sha256 over the parameter set's sorted JSON. */
+export function paramsHash(params: Record<string, unknown>): string {
+  return createHash('sha256').update(stableJson(params)).digest('hex').slice(0, 8);
+}
+
+/** `rule:SYMBOL:tf:<paramsHash>` — one family on one instrument; stable across runs, so card ids are too. */
 export function candidateId(rule: string, symbol: string, tf: Timeframe, params: Record<string, unknown>): string {
-  return `${rule}:${symbol}:${tf}:${createHash('sha256').update(stableJson(params)).digest('hex').slice(0, 8)}`;
+  return `${rule}:${symbol}:${tf}:${paramsHash(params)}`;
+}
+
+/** `rule:tf:<paramsHash>` — a signal family (rule + parameter set + timeframe, pooled over instruments). */
+export function familyId(rule: string, tf: Timeframe, params: Record<string, unknown>): string {
+  return `${rule}:${tf}:${paramsHash(params)}`;
 }
 
 /**

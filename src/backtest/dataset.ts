@@ -40,6 +40,12 @@ export interface DatasetRun {
   timeframes: Timeframe[];
   candidates: { candidate: Candidate; trades: TradeRecord[] }[];
   zscore: { symbol: string; params: ParamSet; trades: TradeRecord[] }[];
+  /**
+   * Rating interval the z-score runs used: `rating.timeframe`, or the base timeframe when the data
+   * is coarser (a 5m rating cannot be built from 1h candles) — `ratingNote` then says so.
+   */
+  ratingTimeframe: Timeframe;
+  ratingNote?: string;
   baseCandles: number;
   elapsedMs: number;
   /** Data files refused and left out (`skipBadFiles`). */
@@ -63,7 +69,6 @@ export function hashDataDir(dir: string, files?: readonly string[]): string {
  */
 export async function runDataset(dir: string, o: DatasetOptions): Promise<DatasetRun> {
   const t0 = performance.now();
-  const { config } = o;
   const log = o.progress ?? (() => {});
   const { series, files, skipped } = loadCandleData(dir, { from: o.from, to: o.to, skipBadFiles: o.skipBadFiles });
   if (skipped.length) log(`${dir}: skipped ${skipped.length} bad data file(s): ${skipped.map((b) => b.error.message).join('; ')}`);
@@ -77,6 +82,12 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     from = Math.min(from, s.openTime[0]);
     to = Math.max(to, s.openTime[s.length - 1] + baseMs);
   }
+  // The rating interval must be buildable from the base: on 1h data rate on 1h rather than produce nothing.
+  const ratingTimeframe = timeframeMs(base) > timeframeMs(o.config.rating.timeframe) ? base : o.config.rating.timeframe;
+  const ratingNote = ratingTimeframe !== o.config.rating.timeframe
+    ? `base ${base} is coarser than rating.timeframe ${o.config.rating.timeframe}: z-score families rated on ${base} here` : undefined;
+  if (ratingNote) log(`${dir}: ${ratingNote}`);
+  const config: Config = ratingNote ? { ...o.config, rating: { ...o.config.rating, timeframe: ratingTimeframe } } : o.config;
   const plan = planWalkForward(from, to, config.validation.inSampleFraction, config.validation.folds);
   const timeframes = scanTimeframes(base, config.validation.thresholds);
   const candidates = o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds);
@@ -130,6 +141,8 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     timeframes,
     candidates: runs.map((r) => ({ candidate: r.candidate, trades: r.run.trades })),
     zscore: zRuns.map((z) => ({ symbol: z.symbol, params: z.params, trades: z.run.trades })),
+    ratingTimeframe,
+    ...(ratingNote ? { ratingNote } : {}),
     baseCandles: total,
     elapsedMs: performance.now() - t0,
     skipped,

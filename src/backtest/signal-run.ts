@@ -8,6 +8,7 @@ import { newPaperAccount, SimulatedBroker } from '../execution/simulated.js';
 import { TradeService } from '../execution/trade-service.js';
 import { newRiskState, RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
+import { ZScoreRule } from '../signal/zscore-rule.js';
 import { toRecord, type TradeRecord } from './stats.js';
 
 /** What one backtested signal runs on: its rules, or a z-score parameter set over all coins. */
@@ -36,7 +37,9 @@ export class SignalRun {
     this.broker = new SimulatedBroker(config.broker, newPaperAccount(start));
     const risk = new RiskManager(config.risk, newRiskState(start));
     const coins = spec.coinSymbols;
-    const { ratings, zRule } = crossCoinSetup(config, coins, spec.liveParams);
+    const { ratings } = crossCoinSetup(config, coins, spec.liveParams);
+    // The same z rule crossCoinSetup builds, with the threshold scaling of `rating.zScoreScale`.
+    const zRule = new ZScoreRule(ratings, coins, coins.map((s) => spec.liveParams[s]), config.rating.timeframe, config.rating.zScoreScale);
     this.engine = new Engine({
       clock,
       baseTimeframe,

@@ -1,8 +1,13 @@
 import type { ExitReason, Trade } from '../portfolio/types.js';
-import type { SampleStats } from '../signal/types.js';
 
 /** The parts of a closed trade the backtest keeps (prices quote currency, times ms UTC). */
 export interface TradeRecord {
+  signalId: string;
+  symbol: string;
+  /** Base-asset quantity. */
+  qty: number;
+  /** Entry + exit fee, quote currency. */
+  fees: number;
   entryTime: number;
   entryPrice: number;
   exitTime: number;
@@ -16,93 +21,95 @@ export interface TradeRecord {
 }
 
 export function toRecord(t: Trade): TradeRecord {
-  return { entryTime: t.entryTime, entryPrice: t.entryPrice, exitTime: t.exitTime, exitPrice: t.exitPrice, reason: t.reason, stop: t.stop, pnl: t.pnl, r: t.r };
+  return { signalId: t.signalId, symbol: t.symbol, qty: t.qty, fees: t.entryFee + t.exitFee, entryTime: t.entryTime, entryPrice: t.entryPrice, exitTime: t.exitTime, exitPrice: t.exitPrice, reason: t.reason, stop: t.stop, pnl: t.pnl, r: t.r };
 }
 
-const DAY_MS = 86_400_000;
 /** Profit factor reported when a sample has no losing trade (JSON has no Infinity). */
 export const PF_CAP = 99;
-
-/**
- * Statistics of one sample's trades (in exit order):
- * - winRate: fraction of trades with pnl > 0;
- * - profitFactor: gross profit / gross loss (quote currency), capped at 99;
- * - avgR: mean R multiple (pnl over initial risk, fees included);
- * - maxDrawdownPercent: largest fall of the realized equity curve from its peak, percent of the
- *   peak, starting at `startEquity`;
- * - sharpe: annualised Sharpe of daily returns — realized P&L per UTC day over the equity at that
- *   day's start, every day of [from, to) counted (flat days are 0), × √365, risk-free 0.
- */
-export function sampleStats(trades: readonly TradeRecord[], startEquity: number, from: number, to: number): SampleStats {
-  const n = trades.length;
-  let wins = 0;
-  let gp = 0;
-  let gl = 0;
-  let sumR = 0;
-  let eq = startEquity;
-  let peak = startEquity;
-  let dd = 0;
-  for (const t of trades) {
-    if (t.pnl > 0) {
-      wins++;
-      gp += t.pnl;
-    } else {
-      gl -= t.pnl;
-    }
-    sumR += t.r;
-    eq += t.pnl;
-    if (eq > peak) peak = eq;
-    else if (peak > 0) dd = Math.max(dd, ((peak - eq) / peak) * 100);
-  }
-  return {
-    trades: n,
-    winRate: n ? round(wins / n, 4) : 0,
-    profitFactor: round(gl > 0 ? Math.min(PF_CAP, gp / gl) : gp > 0 ? PF_CAP : 0, 3),
-    avgR: n ? round(sumR / n, 4) : 0,
-    maxDrawdownPercent: round(Math.min(100, dd), 3),
-    sharpe: round(dailySharpe(trades, startEquity, from, to), 3),
-  };
-}
-
-function dailySharpe(trades: readonly TradeRecord[], startEquity: number, from: number, to: number): number {
-  const d0 = Math.floor(from / DAY_MS);
-  const days = Math.max(1, Math.ceil(to / DAY_MS) - d0);
-  const pnl = new Float64Array(days);
-  for (const t of trades) {
-    const d = Math.floor(t.exitTime / DAY_MS) - d0;
-    if (d >= 0 && d < days) pnl[d] += t.pnl;
-  }
-  let eq = startEquity;
-  let sum = 0;
-  let ss = 0;
-  for (let d = 0; d < days; d++) {
-    const r = eq > 0 ? pnl[d] / eq : 0;
-    eq += pnl[d];
-    sum += r;
-    ss += r * r;
-  }
-  const mean = sum / days;
-  const variance = days > 1 ? (ss - days * mean * mean) / (days - 1) : 0;
-  return variance > 0 ? (mean / Math.sqrt(variance)) * Math.sqrt(365) : 0;
-}
-
-/**
- * Van Tharp's System Quality Number: √n × mean(R) / stdev(R) (sample stdev) — a t-statistic of
- * the expectancy. 0 with fewer than 2 trades or no spread.
- */
-export function sqn(trades: readonly TradeRecord[]): number {
-  const n = trades.length;
-  if (n < 2) return 0;
-  let s = 0;
-  for (const t of trades) s += t.r;
-  const m = s / n;
-  let ss = 0;
-  for (const t of trades) ss += (t.r - m) ** 2;
-  const sd = Math.sqrt(ss / (n - 1));
-  return sd > 0 ? (Math.sqrt(n) * m) / sd : 0;
-}
 
 export function round(x: number, d: number): number {
   const f = 10 ** d;
   return Math.round(x * f) / f;
+}
+
+/** Shares of exit reasons, fractions of all trades (a manual exit cannot happen in a backtest). */
+export interface ExitShares {
+  target: number;
+  stop: number;
+  time: number;
+  /** Z-score reversal exits. */
+  reversal: number;
+}
+
+/**
+ * Statistics of the traded unit, R = pnl / initial risk after fees and slippage (issue #9) —
+ * independent of position size, so a sizing cap cannot weight trades by their stop width:
+ * - winRate: fraction of trades with R > 0;
+ * - profitFactor: Σ positive R / Σ |negative R| (in R, not quote currency), capped at 99;
+ * - avgR / medianR: mean and median R; sqn: √n · mean / sd (Van Tharp);
+ * - sharpe: mean / sd of R per trade (not annualised; the DSR's unit);
+ * - maxDrawdownR: largest fall of cumulative R (trades in exit order) from its running peak,
+ *   starting at 0 — equal to the drawdown in percent of starting equity at a fixed 1 % risk per trade;
+ * - exits: shares of exit reasons; avgHoldHours: mean (exit − entry) in hours.
+ */
+export interface RStats {
+  trades: number;
+  winRate: number;
+  profitFactor: number;
+  avgR: number;
+  medianR: number;
+  sqn: number;
+  sharpe: number;
+  maxDrawdownR: number;
+  exits: ExitShares;
+  avgHoldHours: number;
+}
+
+/** RStats of `trades` (any order; drawdown is taken in exit order). */
+export function rStats(trades: readonly TradeRecord[]): RStats {
+  const n = trades.length;
+  const byExit = [...trades].sort((a, b) => a.exitTime - b.exitTime || a.entryTime - b.entryTime);
+  let wins = 0;
+  let gp = 0;
+  let gl = 0;
+  let sum = 0;
+  let cum = 0;
+  let peak = 0;
+  let dd = 0;
+  let hold = 0;
+  const ex = { target: 0, stop: 0, time: 0, reversal: 0 };
+  for (const t of byExit) {
+    if (t.r > 0) {
+      wins++;
+      gp += t.r;
+    } else gl -= t.r;
+    sum += t.r;
+    cum += t.r;
+    peak = Math.max(peak, cum);
+    dd = Math.max(dd, peak - cum);
+    hold += t.exitTime - t.entryTime;
+    if (t.reason === 'target') ex.target++;
+    else if (t.reason === 'stop') ex.stop++;
+    else if (t.reason === 'time') ex.time++;
+    else if (t.reason === 'zscore-reversal') ex.reversal++;
+  }
+  const rs = trades.map((t) => t.r).sort((a, b) => a - b);
+  const median = n === 0 ? 0 : n % 2 ? rs[(n - 1) / 2] : (rs[n / 2 - 1] + rs[n / 2]) / 2;
+  const mean = n ? sum / n : 0;
+  let ss = 0;
+  for (const r of rs) ss += (r - mean) ** 2;
+  const sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+  const share = (k: number) => (n ? round(k / n, 4) : 0);
+  return {
+    trades: n,
+    winRate: share(wins),
+    profitFactor: round(gl > 0 ? Math.min(PF_CAP, gp / gl) : gp > 0 ? PF_CAP : 0, 3),
+    avgR: round(mean, 4),
+    medianR: round(median, 4),
+    sqn: round(sd > 0 ? (Math.sqrt(n) * mean) / sd : 0, 3),
+    sharpe: round(sd > 0 ? mean / sd : 0, 4),
+    maxDrawdownR: round(dd, 3),
+    exits: { target: share(ex.target), stop: share(ex.stop), time: share(ex.time), reversal: share(ex.reversal) },
+    avgHoldHours: n ? round(hold / n / 3_600_000, 2) : 0,
+  };
 }

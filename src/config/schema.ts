@@ -63,6 +63,8 @@ export const ConfigSchema = z.strictObject({
     defaultMovingAverages: int(1, 10_000).default(50),
     /** Run the cross-coin step this long after an interval's close even if some coin is missing; ≤ 1 h. */
     syncGraceMs: int(0, 3_600_000).default(15_000),
+    /** Z-rule threshold: "absolute", or "sqrtN" = threshold × √(n−1)/√13 over n coins (|z| ≤ √(n−1); 14 coins = absolute). */
+    zScoreScale: z.enum(['absolute', 'sqrtN']).default('absolute'),
   }).prefault({}),
   risk: z.strictObject({
     /** ≤ 1000 open positions. */

@@ -19,5 +19,5 @@ export function crossCoinSetup(config: Config, coinSymbols: readonly string[], l
     initial: { rating: r.initialRating, rd: r.initialRd, volatility: r.initialVolatility },
     maLength: (i) => params[i]?.movingAverages ?? r.defaultMovingAverages,
   });
-  return { ratings, zRule: new ZScoreRule(ratings, coinSymbols, params, r.timeframe) };
+  return { ratings, zRule: new ZScoreRule(ratings, coinSymbols, params, r.timeframe, r.zScoreScale) };
 }

@@ -9,24 +9,38 @@ import { BankSet } from '../indicator/bank.js';
 import { CANDLE_RULE_NAMES, ruleSpec, type CandleRuleName } from './catalogue.js';
 import type { Lookback } from './lookback.js';
 import type { CandleRule } from './rule.js';
-import type { Setup } from './types.js';
+import type { SampleStats, Setup } from './types.js';
 
-/** Version of the validated.json format this code reads and writes. */
-export const VALIDATED_VERSION = 1;
+/**
+ * Version of the validated.json format this code reads and writes. 2: signal families (rule +
+ * parameter set + timeframe over several instruments) judged in R by the issue-#9 gate; 1 was
+ * one signal per instrument judged on quote-currency stats.
+ */
+export const VALIDATED_VERSION = 2;
 
 const timeframe = z.enum(TIMEFRAMES);
 const iso = z.iso.datetime();
+const fraction = z.number().min(0).max(1);
 
-/** Backtest statistics of one sample: winRate a fraction 0..1, drawdown in percent, Sharpe annualised. */
-export const SampleStatsSchema = z.object({
+/**
+ * Statistics of one sample of a family's trades, in R (pnl / initial risk, after fees and
+ * slippage): winRate a fraction; profitFactor = Σ positive R / Σ |negative R| (99 when no loss);
+ * avgR/medianR mean and median R; sqn √n·mean/sd; sharpe mean/sd per trade; maxDrawdownR the
+ * largest fall of cumulative R; exits the shares (fractions) of exit reasons; avgHoldHours.
+ */
+export const FamilyStatsSchema = z.object({
   trades: z.number().int().min(0),
-  winRate: z.number().min(0).max(1),
-  /** Gross profit / gross loss; capped at 99 when a sample has no losing trade. */
+  winRate: fraction,
   profitFactor: z.number().min(0),
   avgR: z.number(),
-  maxDrawdownPercent: z.number().min(0).max(100),
+  medianR: z.number(),
+  sqn: z.number(),
   sharpe: z.number(),
+  maxDrawdownR: z.number().min(0),
+  exits: z.object({ target: fraction, stop: fraction, time: fraction, reversal: fraction }).strict(),
+  avgHoldHours: z.number().min(0),
 }).strict();
+export type FamilyStats = z.infer<typeof FamilyStatsSchema>;
 
 /** One input folder of a backtest: its window (ISO, end exclusive) and sha256 of its files' bytes. */
 export const DataSourceSchema = z.object({
@@ -46,37 +60,38 @@ export const ExitsSchema = z.object({
   maxHoldBars: z.number().int().positive().nullable(),
 }).strict();
 
-export const ValidatedSignalSchema = z.object({
+const symbol = z.string().regex(/^[A-Z0-9]+$/, 'symbol like BTCUSDT');
+
+/**
+ * A validated signal family: rule + parameter set + timeframe, traded on `instruments`, with the
+ * evidence the gate accepted (out of sample unless named `inSample`).
+ */
+export const ValidatedFamilySchema = z.object({
+  /** `rule:tf:<8 hex of sha256(params)>`; each instrument's signal id is `rule:SYMBOL:tf:<same hex>`. */
   id: z.string().min(1),
   rule: z.enum(CANDLE_RULE_NAMES as [CandleRuleName, ...CandleRuleName[]]),
   params: z.record(z.string(), z.unknown()),
-  instrument: z.string().regex(/^[A-Z0-9]+$/, 'symbol like BTCUSDT'),
   timeframe,
   direction: z.literal('long'),
+  instruments: z.array(symbol).min(1),
   exits: ExitsSchema,
-  inSample: SampleStatsSchema,
-  outOfSample: SampleStatsSchema,
-  /** 0..1, see signals/README.md. */
-  confidence: z.number().min(0).max(1),
-  /** Fee-adjusted break-even win rate the out-of-sample win rate beat (fraction). */
-  breakEvenWinRate: z.number().min(0).max(1),
-  /**
-   * Walk-forward over [from, to): each fold chose a parameter set (candidate id, or null when none
-   * qualified) on the data before it and made `trades` out-of-sample trades in [from, to) of the fold.
-   */
-  walkForward: z.object({
-    from: iso,
-    to: iso,
-    folds: z.array(z.object({ from: iso, to: iso, chosen: z.string().nullable(), trades: z.number().int().min(0) }).strict()).min(1),
-  }).strict(),
-  /** The data folder it was validated on. */
-  data: z.string(),
+  /** Trades closed before the first out-of-sample split (a window disjoint from every fold). */
+  inSample: FamilyStatsSchema,
+  outOfSample: FamilyStatsSchema,
+  /** Circular-block-bootstrap 95 % interval of the out-of-sample mean R (seeded; block length in trades). */
+  meanR: z.object({ mean: z.number(), lower: z.number(), upper: z.number(), block: z.number().int().positive(), resamples: z.number().int().positive() }).strict(),
+  /** Deflated Sharpe Ratio (0..1) of the out-of-sample per-trade R against every trial in the log. */
+  dsr: fraction,
+  /** Out-of-sample trades and mean R per data folder (each had to be > 0). */
+  perData: z.array(z.object({ dir: z.string(), trades: z.number().int().min(0), avgR: z.number() }).strict()).min(1),
+  /** The data it was validated on: folder, window (ISO, end exclusive), first out-of-sample split, sha256. */
+  data: z.array(z.object({ dir: z.string(), from: iso, outOfSampleFrom: iso, to: iso, hash: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex') }).strict()).min(1),
 }).strict().superRefine((s, ctx) => {
   // Params are checked against the named rule's own schema, so a typo names the field.
   const r = ruleSpec(s.rule).params.safeParse(s.params);
   if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...i.path], message: i.message });
 });
-export type ValidatedSignal = z.infer<typeof ValidatedSignalSchema>;
+export type ValidatedFamily = z.infer<typeof ValidatedFamilySchema>;
 
 /** signals/validated.json, written by `edgebot backtest`. */
 export const ValidatedFileSchema = z.object({
@@ -90,16 +105,60 @@ export const ValidatedFileSchema = z.object({
   folds: z.number().int().min(1),
   broker: z.object({ feeBps: z.number().min(0), slippageBps: z.number().min(0) }).strict(),
   thresholds: z.partialRecord(timeframe, ThresholdsSchema),
-  signals: z.array(ValidatedSignalSchema),
+  /**
+   * The gate as run: DSR minimum, bootstrap level and resamples, the trial log's N (distinct
+   * families ever evaluated for this catalogue and data) and V[SR], the catalogue version, the
+   * families judged this run, and the run's probability of backtest overfitting (CSCV; null when
+   * it could not be computed).
+   */
+  gate: z.object({
+    minDsr: fraction,
+    alpha: fraction,
+    resamples: z.number().int().positive(),
+    trials: z.number().int().min(0),
+    sharpeVariance: z.number().min(0),
+    catalogue: z.string(),
+    families: z.number().int().min(0),
+    pbo: fraction.nullable(),
+  }).strict(),
+  families: z.array(ValidatedFamilySchema),
+  /**
+   * The Glicko-2 z-score parameter sets (config/live-params.json) through the same gate: they
+   * trade from live-params.json whatever the verdict, so they are listed here, not in `families`.
+   */
+  zscore: z.array(z.object({
+    id: z.string().min(1),
+    params: z.record(z.string(), z.unknown()),
+    timeframe,
+    instruments: z.array(symbol).min(1),
+    outOfSample: FamilyStatsSchema,
+    dsr: fraction,
+    pass: z.boolean(),
+    failures: z.array(z.string()),
+  }).strict()),
 }).strict().superRefine((f, ctx) => {
   const seen = new Set<string>();
-  f.signals.forEach((s, i) => {
-    if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['signals', i, 'id'], message: `duplicate signal id ${s.id}` });
+  f.families.forEach((s, i) => {
+    if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['families', i, 'id'], message: `duplicate family id ${s.id}` });
     seen.add(s.id);
   });
 });
 export type ValidatedFile = z.infer<typeof ValidatedFileSchema>;
 export type { Thresholds };
+
+/**
+ * A family's stats in the shape cards and the store carry (`SampleStats`): profit factor in R,
+ * `maxDrawdownPercent` = the drawdown in R, which is the drawdown in percent of starting equity
+ * at a fixed 1 % risk per trade (capped at 100), and `sharpe` per trade.
+ */
+export function cardStats(s: FamilyStats): SampleStats {
+  return { trades: s.trades, winRate: s.winRate, profitFactor: s.profitFactor, avgR: s.avgR, maxDrawdownPercent: Math.min(100, s.maxDrawdownR), sharpe: s.sharpe };
+}
+
+/** The signal id of a family on one instrument: `rule:SYMBOL:tf:<hex of the family id>`. */
+export function signalIdOf(f: Pick<ValidatedFamily, 'id' | 'rule' | 'timeframe'>, symbol: string): string {
+  return `${f.rule}:${symbol}:${f.timeframe}:${f.id.slice(f.id.lastIndexOf(':') + 1)}`;
+}
 
 /**
  * Validates a parsed validated.json. @throws SignalError naming the file and every bad field
@@ -118,7 +177,8 @@ export function parseValidated(raw: unknown, source = 'validated.json'): Validat
 /** What `loadValidatedSignals` found: the file (null when missing) and a warning for the owner. */
 export interface LoadedSignals {
   file: ValidatedFile | null;
-  signals: ValidatedSignal[];
+  /** The validated families (the name predates families; src/app/signals.ts reads it). */
+  signals: ValidatedFamily[];
   warning?: string;
 }
 
@@ -137,10 +197,10 @@ export function loadValidatedSignals(path: string): LoadedSignals {
     throw new SignalError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
   const file = parseValidated(raw, path);
-  return { file, signals: file.signals };
+  return { file, signals: file.families };
 }
 
-/** A validated signal as `/signals` lists it (out-of-sample stats). Structurally `SignalSummary`. */
+/** A validated family on one instrument as `/signals` lists it (the family's pooled out-of-sample stats, R). Structurally `SignalSummary`. */
 export interface ValidatedSummary {
   id: string;
   rule: string;
@@ -152,28 +212,30 @@ export interface ValidatedSummary {
 }
 
 /**
- * The validated signals as one `CandleRule`: on every close of (instrument, timeframe) it runs
- * the rules validated for exactly that pair. The engine calls it for every candle, so the miss
- * path is two lookups and no allocation.
+ * The validated families as one `CandleRule`: each family runs one rule instance per instrument,
+ * and on every close of (instrument, timeframe) the registry runs the instances for exactly that
+ * pair. The engine calls it for every candle, so the miss path is two lookups and no allocation.
  */
 export class ValidatedRegistry implements CandleRule {
   readonly #index = new Map<string, Partial<Record<Timeframe, CandleRule[]>>>();
 
-  /** @throws SignalError when a signal names an unknown rule or bad parameters */
-  constructor(readonly signals: readonly ValidatedSignal[]) {
-    // Signals on one (instrument, timeframe) share indicators, as the backtest's candidates do.
+  /** @throws SignalError when a family names an unknown rule or bad parameters */
+  constructor(readonly families: readonly ValidatedFamily[]) {
+    // Instances on one (instrument, timeframe) share indicators, as the backtest's candidates do.
     const banks = new BankSet();
-    for (const s of signals) {
-      const spec = ruleSpec(s.rule);
-      const r = spec.params.safeParse(s.params);
-      if (!r.success) throw new SignalError(`signal ${s.id}: bad params — ${describeIssues(r.error)}`);
-      const rule = spec.create(r.data, {
-        signalId: s.id, symbol: s.instrument, timeframe: s.timeframe,
-        inSample: s.inSample, outOfSample: s.outOfSample, confidence: s.confidence, bank: banks.for(s.instrument, s.timeframe),
-      });
-      let byTf = this.#index.get(s.instrument);
-      if (!byTf) this.#index.set(s.instrument, (byTf = {}));
-      (byTf[s.timeframe] ??= []).push(rule);
+    for (const f of families) {
+      const spec = ruleSpec(f.rule);
+      const r = spec.params.safeParse(f.params);
+      if (!r.success) throw new SignalError(`family ${f.id}: bad params — ${describeIssues(r.error)}`);
+      for (const symbol of f.instruments) {
+        const rule = spec.create(r.data, {
+          signalId: signalIdOf(f, symbol), symbol, timeframe: f.timeframe,
+          inSample: cardStats(f.inSample), outOfSample: cardStats(f.outOfSample), confidence: f.dsr, bank: banks.for(symbol, f.timeframe),
+        });
+        let byTf = this.#index.get(symbol);
+        if (!byTf) this.#index.set(symbol, (byTf = {}));
+        (byTf[f.timeframe] ??= []).push(rule);
+      }
     }
   }
 
@@ -199,15 +261,16 @@ export class ValidatedRegistry implements CandleRule {
     return out;
   }
 
-  /** Timeframes the signals need the pipeline to build. */
+  /** Timeframes the families need the pipeline to build. */
   get timeframes(): Timeframe[] {
-    return [...new Set(this.signals.map((s) => s.timeframe))];
+    return [...new Set(this.families.map((s) => s.timeframe))];
   }
 
+  /** One summary per (family, instrument), with the family's pooled out-of-sample stats (R). */
   summaries(): ValidatedSummary[] {
-    return this.signals.map((s) => ({
-      id: s.id, rule: s.rule, symbol: s.instrument, timeframe: s.timeframe,
-      winRate: s.outOfSample.winRate, profitFactor: s.outOfSample.profitFactor, trades: s.outOfSample.trades,
-    }));
+    return this.families.flatMap((f) => f.instruments.map((symbol) => ({
+      id: signalIdOf(f, symbol), rule: f.rule, symbol, timeframe: f.timeframe,
+      winRate: f.outOfSample.winRate, profitFactor: f.outOfSample.profitFactor, trades: f.outOfSample.trades,
+    })));
   }
 }

@@ -18,6 +18,21 @@ export function ratingLookback(
   return { timeframe: rating.timeframe, bars: rating.returnWindow + 1 + ma, source: 'ratings' };
 }
 
+/**
+ * How a parameter set's `zScoreThreshold` is read (config `rating.zScoreScale`):
+ * - `absolute`: as written;
+ * - `sqrtN`: × √(n − 1)/√13 for n rated coins. A population z over n values is bounded by
+ *   |z| ≤ (n − 1)/√n ≈ √(n − 1), so the same extremity ranks at a height proportional to √(n − 1);
+ *   the factor is 1 at the 14 coins the thresholds were written for, and a threshold of 2 becomes
+ *   2 × √4/√13 = 1.11 on 5 coins — reachable there, where an absolute 2 (above the 1.79 bound) never is.
+ */
+export type ZScoreScale = 'absolute' | 'sqrtN';
+
+/** The factor `zScoreScale` applies to thresholds with `n` rated coins. */
+export function zScoreFactor(scale: ZScoreScale, n: number): number {
+  return scale === 'sqrtN' ? Math.sqrt(Math.max(0, n - 1)) / Math.sqrt(13) : 1;
+}
+
 /** What the z-score rule asks for on one coin after a cross-coin step. */
 export type ZScoreAction =
   | { kind: 'entry'; setup: Setup }
@@ -35,6 +50,8 @@ export type ZScoreAction =
  */
 export class ZScoreRule {
   readonly #prev: Float64Array;
+  /** Threshold multiplier from `scale` and the number of coins (see `ZScoreScale`). */
+  readonly thresholdFactor: number;
 
   /**
    * @param symbols symbol per coin index of `ratings` (e.g. BTCUSDT)
@@ -45,8 +62,10 @@ export class ZScoreRule {
     readonly symbols: readonly string[],
     readonly params: readonly (ParamSet | undefined)[],
     readonly timeframe: Timeframe,
+    readonly scale: ZScoreScale = 'absolute',
   ) {
     this.#prev = new Float64Array(symbols.length);
+    this.thresholdFactor = zScoreFactor(scale, symbols.length);
   }
 
   /** The crossing memory (previous MA-z per coin), for the state file. */
@@ -73,7 +92,7 @@ export class ZScoreRule {
     const prev = this.#prev[i];
     this.#prev[i] = maZ;
     if (!p || !p.enabled || !r.maZStable(i)) return null;
-    const t = p.zScoreThreshold;
+    const t = p.zScoreThreshold * this.thresholdFactor;
     const symbol = this.symbols[i];
     if (maZ <= -t && hasPosition) return { kind: 'reversal', symbol, maZ };
     const up = prev < t && maZ >= t;
@@ -91,7 +110,7 @@ export class ZScoreRule {
       // The bearish card is informational (spot); its levels mirror the long's for context.
       stop: close * (1 + (up ? -1 : 1) * (p.stopLossPercent / 100)),
       target: close * (1 + (up ? 1 : -1) * (p.profitPercent / 100)),
-      reason: `MA-z(${p.movingAverages} × ${this.timeframe}) ${maZ.toFixed(2)} ${up ? '≥' : '≤'} ${up ? '' : '−'}${t}`,
+      reason: `MA-z(${p.movingAverages} × ${this.timeframe}) ${maZ.toFixed(2)} ${up ? '≥' : '≤'} ${up ? '' : '−'}${Number(t.toFixed(2))}`,
       tradable: up,
       allocationPercent: p.allocationPercent,
       context: { rating: r.rating(i).rating, maZ },

@@ -5,7 +5,7 @@ import type { TradeRecord } from '../../src/backtest/stats.js';
 const H = 3_600_000;
 const D = 24 * H;
 const t0 = Date.parse('2025-01-01T00:00:00Z');
-const trade = (entryTime: number, exitTime: number): TradeRecord => ({ entryTime, exitTime, entryPrice: 1, exitPrice: 1, reason: 'time', stop: 0.9, pnl: 0, r: 0 });
+const trade = (entryTime: number, exitTime: number): TradeRecord => ({ signalId: 's', symbol: 'BTCUSDT', qty: 1, fees: 0, entryTime, exitTime, entryPrice: 1, exitPrice: 1, reason: 'time', stop: 0.9, pnl: 0, r: 0 });
 
 describe('walk-forward plan', () => {
   it('cuts the part after the in-sample share into equal folds on hour boundaries', () => {

@@ -92,7 +92,7 @@ describe('--skip-bad-files in replay and backtest', () => {
   });
 
   it('backtest likewise, and lists the skipped file in its summary', async () => {
-    const o = { data: [dir], config: cfg, ...range, out: join(tmp, 'bt', 'v.json'), report: join(tmp, 'bt', 'r.md'), command: 'test' };
+    const o = { data: [dir], config: cfg, ...range, out: join(tmp, 'bt', 'v.json'), report: join(tmp, 'bt', 'r.md'), trials: join(tmp, 'bt', 'trials.jsonl'), command: 'test' };
     await expect(runBacktest(o)).rejects.toThrow(/BADUSDT\.csv\.gz: truncated gzip/);
     const summary = await runBacktest({ ...o, skipBadFiles: true });
     expect(summary.skippedFiles).toEqual([{ file: join(dir, 'BADUSDT.csv.gz'), problem: expect.stringMatching(/BADUSDT\.csv\.gz: truncated gzip/) }]);
