@@ -85,7 +85,7 @@ describe('config: strict at every depth, with the nearest valid key', () => {
   });
 
   it('keeps the bounds wide enough for the bundled config and the upper limits themselves', () => {
-    expect(loadConfig().feed.warmupBars).toBe(1500);
+    expect(loadConfig().feed.warmupBars).toBe(0); // a floor; 0 = derived from every lookback
     const c = parseConfig({
       rating: { defaultMovingAverages: 10_000 },
       execution: { confirmTtlSeconds: 3600 },
