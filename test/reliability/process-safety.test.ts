@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { State } from '../../src/store/schema.js';
+import { FakeBinance } from '../fakes/binance.js';
+import { DATA_2021_1M, MINUTE } from '../fakes/binance/harness.js';
+import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.js';
+import { loadCandleDir } from '../../src/feed/csv.js';
+import { BotProcess } from './bot-process.js';
+import { SimTime } from './sim-time.js';
+
+// Real `edgebot run --mode paper` processes against the fake Binance (and the fake Bot API):
+// a /stop shown is a /stop kept, one instance per state file, and a bot that can no longer hear
+// Telegram says so and exits non-zero for its supervisor to restart it.
+const T0 = Date.UTC(2021, 3, 5, 0, 0);
+const COINS = ['BNB', 'BTC', 'DOGE', 'ETH', 'SOL'];
+const OWNER = 4242;
+
+describe('process safety (real processes)', () => {
+  let fake: FakeBinance;
+  let tg: FakeTelegramApi;
+  let sim: SimTime;
+  let pump: NodeJS.Timeout;
+  const procs: BotProcess[] = [];
+
+  beforeAll(async () => {
+    const series = loadCandleDir(DATA_2021_1M, { from: T0 - 1000 * MINUTE, to: T0 + 600 * MINUTE });
+    fake = await FakeBinance.start({ series, now: T0 + 1000, updateOffsetsMs: [] });
+    tg = await startFakeTelegramApi();
+    const dir = mkdtempSync(join(tmpdir(), 'edgebot-clock-'));
+    sim = new SimTime(join(dir, 'clock.json'), T0 + 1000, 2000);
+    sim.resume();
+    pump = setInterval(() => fake.advanceTo(sim.now()), 5);
+  });
+
+  afterAll(async () => {
+    clearInterval(pump);
+    for (const p of procs) await p.kill();
+    await fake?.close();
+    await tg?.close();
+  });
+
+  /** A fresh bot directory with its config; `extra` overlays the config. */
+  const botDir = (extra: Record<string, unknown> = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgebot-proc-'));
+    writeFileSync(join(dir, 'params.json'), '{}');
+    const config = {
+      baseCoins: COINS, timeframes: ['5m'], chat: 'console',
+      exchange: { restBaseUrl: fake.restBaseUrl },
+      feed: { wsBaseUrl: fake.wsBaseUrl, baseTimeframe: '1m', closeGraceMs: 60_000, maxMissingBars: 3 },
+      paths: { state: join(dir, 'state.json'), liveParams: join(dir, 'params.json'), validatedSignals: join(dir, 'none.json'), logDir: join(dir, 'logs') },
+      ...extra,
+    };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    return { dir, config: join(dir, 'config.json'), state: () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as State };
+  };
+  const run = (config: string, env: NodeJS.ProcessEnv = {}) => {
+    const p = new BotProcess(['run', '--mode', 'paper', '--config', config], env, sim.file);
+    procs.push(p);
+    return p;
+  };
+  const started = (p: BotProcess) => p.waitOut((o) => o.includes('edgebot started (paper)'), 'startup message');
+
+  it('/stop, SIGKILL the instant the reply is shown → the bot restarts stopped', async () => {
+    const d = botDir();
+    const a = run(d.config);
+    await started(a);
+    a.send('/stop');
+    await a.waitOut((o) => o.includes('Trading stopped'), '/stop reply');
+    await a.kill('SIGKILL');
+    expect(d.state().risk.killSwitch).toBe(true);
+    const b = run(d.config);
+    await started(b);
+    expect(b.out).toMatch(/Trading is STOPPED/);
+    expect(b.out).toMatch(/did not stop cleanly/);
+    b.send('/status');
+    await b.waitOut((o) => o.includes('🛑 stopped'), '/status');
+    await b.kill('SIGTERM');
+    expect((await b.exited).code).toBe(0);
+  });
+
+  it('a second instance on the same state file refuses to start; the first keeps running', async () => {
+    const d = botDir();
+    const a = run(d.config);
+    await started(a);
+    const b = run(d.config);
+    const exit = await b.exited;
+    expect(exit.code).toBe(1);
+    expect(b.err).toMatch(new RegExp(`another edgebot \\(pid ${a.child.pid}\\) is already running`));
+    expect(a.alive).toBe(true);
+    // After a clean stop the lock is gone and the next start is told the last stop was clean.
+    await a.kill('SIGTERM');
+    const c = run(d.config);
+    await started(c);
+    expect(c.out).toMatch(/last stop was clean/);
+    await c.kill('SIGTERM');
+  });
+
+  it('409 Conflict from getUpdates (another bot polling) → the owner is told and the process exits non-zero', async () => {
+    const d = botDir({ chat: 'telegram', telegram: { apiRoot: tg.apiRoot, configFile: join(tmpdir(), 'none.json') } });
+    const env = { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_CHAT_ID: String(OWNER) };
+    const a = run(d.config, env);
+    await a.waitOut(() => tg.messages(OWNER).some((m) => /edgebot started/.test(m.text ?? '')), 'startup message in Telegram');
+    tg.failNext('getUpdates', { code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' }, 1);
+    // Ends the long poll in flight, so the next getUpdates (the one that fails) comes at once.
+    tg.sendText({ id: OWNER }, '/status');
+    const exit = await a.exited;
+    expect(exit.code).toBe(1);
+    expect(tg.messages(OWNER).some((m) => /Conflict/.test(m.text ?? '') && /exits/.test(m.text ?? ''))).toBe(true);
+    expect(d.state().runs.cleanStopAt).toBeDefined();
+  });
+});
