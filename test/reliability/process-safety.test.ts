@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,5 +110,75 @@ describe('process safety (real processes)', () => {
     expect(exit.code).toBe(1);
     expect(tg.messages(OWNER).some((m) => /Conflict/.test(m.text ?? '') && /exits/.test(m.text ?? ''))).toBe(true);
     expect(d.state().runs.cleanStopAt).toBeDefined();
+  });
+});
+
+/** Mounts a tiny tmpfs (root only); null where this machine cannot. */
+function tinyDisk(): string | null {
+  const dir = mkdtempSync(join(tmpdir(), 'edgebot-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+describe('a full disk (tmpfs)', () => {
+  const disk = tinyDisk();
+  let fake: FakeBinance;
+  let sim: SimTime;
+  let pump: NodeJS.Timeout;
+  let bot: BotProcess | undefined;
+
+  beforeAll(async () => {
+    if (!disk) return;
+    const series = loadCandleDir(DATA_2021_1M, { from: T0 - 1000 * MINUTE, to: T0 + 600 * MINUTE });
+    fake = await FakeBinance.start({ series, now: T0 + 1000, updateOffsetsMs: [] });
+    sim = new SimTime(join(mkdtempSync(join(tmpdir(), 'edgebot-clock-')), 'clock.json'), T0 + 1000, 150);
+    sim.resume();
+    pump = setInterval(() => fake.advanceTo(sim.now()), 5);
+  });
+
+  afterAll(async () => {
+    clearInterval(pump);
+    await bot?.kill();
+    await fake?.close();
+    if (disk) execFileSync('umount', ['-l', disk], { stdio: 'ignore' });
+  });
+
+  it.runIf(disk)('keeps running, alerts once, refuses entries while full, and recovers when space returns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgebot-full-'));
+    const params: Record<string, unknown> = {};
+    // Frequent cards, so some fire while the disk is full.
+    for (const c of COINS) params[`${c}USDT`] = { zScoreThreshold: 0.3, movingAverages: 2, profitPercent: 1, stopLossPercent: 0.5, allocationPercent: 10 };
+    writeFileSync(join(dir, 'params.json'), JSON.stringify(params));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({
+      baseCoins: COINS, timeframes: ['5m'], chat: 'console', execution: { autoTrade: 'paper', cardExpiryBars: 50 },
+      exchange: { restBaseUrl: fake.restBaseUrl },
+      feed: { wsBaseUrl: fake.wsBaseUrl, baseTimeframe: '1m', closeGraceMs: 60_000, maxMissingBars: 3 },
+      paths: { state: join(disk!, 'state.json'), liveParams: join(dir, 'params.json'), validatedSignals: join(dir, 'none.json'), logDir: join(dir, 'logs') },
+    }));
+    bot = new BotProcess(['run', '--mode', 'paper', '--config', join(dir, 'config.json')], {}, sim.file);
+    await bot.waitOut((o) => o.includes('edgebot started (paper)'), 'startup message');
+    const filler = join(disk!, 'filler');
+    const { bavail, bsize } = statfsSync(disk!);
+    writeFileSync(filler, Buffer.alloc(Number(bavail) * Number(bsize)));
+    await bot.waitOut((o) => o.includes('Cannot write the state file'), 'storage alert');
+    const fullSince = sim.now();
+    // While full: a reply still comes (from memory, marked unsaved), nothing crashes.
+    bot.send('/status');
+    await bot.waitOut((o) => o.includes('Not saved to disk yet'), 'unsaved /status reply');
+    await bot.waitOut(() => sim.now() > fullSince + 40 * MINUTE, '40 simulated minutes');
+    expect(bot.alive).toBe(true);
+    rmSync(filler);
+    await bot.waitOut((o) => o.includes('State file writable again'), 'recovery message');
+    await bot.kill('SIGTERM');
+    expect(bot.out.split('Cannot write the state file').length - 1).toBe(1);
+    const state = JSON.parse(readFileSync(join(disk!, 'state.json'), 'utf8')) as State;
+    const duringOutage = state.cards.filter((c) => c.createdAt > fullSince && c.blockedReason?.includes('state file cannot be written'));
+    expect(duringOutage.length).toBeGreaterThan(0);
+    expect(duringOutage.every((c) => c.status === 'blocked')).toBe(true);
+    expect(readdirSync(disk!)).toEqual(['state.json']);
   });
 });
