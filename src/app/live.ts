@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
 import { duration, esc, utc } from '../notifier/format.js';
 import { lockInstance } from '../store/lock.js';
+import { zScoreFactor, zThresholdWarnings } from '../config/z-reach.js';
 import { timeframeMs } from '../core/timeframe.js';
 import { systemdNotifier } from './systemd.js';
 import type { ChatAdapter } from '../notifier/chat.js';
@@ -180,6 +181,11 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     rt.bus.emit({ type: 'alert', level: 'error', text });
   }
   for (const a of started ? liveStartAlerts(started) : []) rt.bus.emit(a);
+  const n = rt.coinSymbols.length;
+  for (const w of zThresholdWarnings(rt.liveParams, n, zScoreFactor(config.rating.zScoreScale, n))) {
+    log.warn({ symbol: w.symbol, zScoreThreshold: w.zScoreThreshold, coins: w.coins }, w.message);
+    rt.bus.emit({ type: 'alert', level: 'warning', text: w.message });
+  }
   // Warm-up long enough for every lookback (rules, σ_ret, MA-z); config feed.warmupBars is a floor.
   const warmup = warmupPlan({ baseTimeframe: config.feed.baseTimeframe, rules: [...validated.rules, ...(o.rules ?? [])], rating: config.rating, liveParams: rt.liveParams, floorBars: config.feed.warmupBars });
   log.info({ warmup }, 'warm-up length derived');

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { ReplayClock } from '../core/clock.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { zThresholdWarnings, type ZThresholdWarning } from '../config/z-reach.js';
+import { zScoreFactor, zThresholdWarnings, type ZThresholdWarning } from '../config/z-reach.js';
 import { firstOpenTime, loadCandleData, type BadDataFile } from '../feed/csv.js';
 import { ReplayFeed } from '../feed/replay.js';
 import { StateStore } from '../store/state-store.js';
@@ -83,7 +83,7 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const validated = validatedSignals(config, log);
   const liveParams = loadLiveParams(config.paths.liveParams);
   // A threshold the z-scores of this many coins can never reach would silently never fire.
-  const zWarnings = zThresholdWarnings(liveParams, series.length);
+  const zWarnings = zThresholdWarnings(liveParams, series.length, zScoreFactor(config.rating.zScoreScale, series.length));
   for (const w of zWarnings) log.warn({ symbol: w.symbol, zScoreThreshold: w.zScoreThreshold, coins: w.coins }, w.message);
   const rt = createRuntime({
     mode: 'replay',

@@ -2,7 +2,7 @@ import { ConfigError } from '../core/errors.js';
 import { loadValidatedSignals, ValidatedRegistry, type LoadedSignals } from '../signal/validated.js';
 import { loadConfig, loadLiveParams, loadTelegramConfig } from './load.js';
 import type { Config, LiveParams, TelegramFile } from './schema.js';
-import { zThresholdWarnings, type ZThresholdWarning } from './z-reach.js';
+import { zScoreFactor, zThresholdWarnings, type ZThresholdWarning } from './z-reach.js';
 
 /** What {@link preflight} checks: the same inputs `edgebot run` reads at start. */
 export interface PreflightOptions {
@@ -51,7 +51,8 @@ export function preflight(o: PreflightOptions = {}): PreflightResult {
   if (timeframes.has('1m') && config.feed.baseTimeframe !== '1m') {
     throw new ConfigError('timeframes include 1m but feed.baseTimeframe is not 1m', 'timeframes');
   }
-  const zWarnings = zThresholdWarnings(liveParams, o.coins ?? config.baseCoins.length);
+  const coins = o.coins ?? config.baseCoins.length;
+  const zWarnings = zThresholdWarnings(liveParams, coins, zScoreFactor(config.rating.zScoreScale, coins));
   const warnings = [...(validated.warning ? [validated.warning] : []), ...zWarnings.map((w) => w.message)];
   return { config, liveParams, telegram, validated, zWarnings, warnings };
 }

@@ -3,6 +3,7 @@ import type { LiveParams, ParamSet } from '../config/schema.js';
 import type { CrossCoinRatings } from '../rating/cross-coin.js';
 import type { Lookback } from './lookback.js';
 import type { Setup } from './types.js';
+import { zScoreFactor, type ZScoreScale } from '../config/z-reach.js';
 
 /**
  * The z-score rule's lookback (SPEC §4), in rating-timeframe bars: `returnWindow + 1` closes for
@@ -16,21 +17,6 @@ export function ratingLookback(
 ): Lookback {
   const ma = Math.max(rating.defaultMovingAverages, ...Object.values(liveParams).map((p) => p.movingAverages));
   return { timeframe: rating.timeframe, bars: rating.returnWindow + 1 + ma, source: 'ratings' };
-}
-
-/**
- * How a parameter set's `zScoreThreshold` is read (config `rating.zScoreScale`):
- * - `absolute`: as written;
- * - `sqrtN`: × √(n − 1)/√13 for n rated coins. A population z over n values is bounded by
- *   |z| ≤ (n − 1)/√n ≈ √(n − 1), so the same extremity ranks at a height proportional to √(n − 1);
- *   the factor is 1 at the 14 coins the thresholds were written for, and a threshold of 2 becomes
- *   2 × √4/√13 = 1.11 on 5 coins — reachable there, where an absolute 2 (above the 1.79 bound) never is.
- */
-export type ZScoreScale = 'absolute' | 'sqrtN';
-
-/** The factor `zScoreScale` applies to thresholds with `n` rated coins. */
-export function zScoreFactor(scale: ZScoreScale, n: number): number {
-  return scale === 'sqrtN' ? Math.sqrt(Math.max(0, n - 1)) / Math.sqrt(13) : 1;
 }
 
 /** What the z-score rule asks for on one coin after a cross-coin step. */

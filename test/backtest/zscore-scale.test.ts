@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { CrossCoinRatings } from '../../src/rating/cross-coin.js';
-import { ZScoreRule, zScoreFactor } from '../../src/signal/zscore-rule.js';
+import { ZScoreRule } from '../../src/signal/zscore-rule.js';
+import { zScoreFactor } from '../../src/config/z-reach.js';
 
 const SET = { zScoreThreshold: 2, movingAverages: 3, profitPercent: 2, stopLossPercent: 1, allocationPercent: 10, enabled: true };
 

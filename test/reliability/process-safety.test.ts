@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,27 @@ describe('process safety (real processes)', () => {
     await started(c);
     expect(c.out).toMatch(/last stop was clean/);
     await c.kill('SIGTERM');
+  });
+
+  it('under systemd: READY=1 once started, WATCHDOG=1 while healthy, STOPPING=1 on the way out', async () => {
+    const d = botDir();
+    const sock = join(d.dir, 'notify.sock');
+    const got: string[] = [];
+    const { createSocket } = createRequire(import.meta.url)('unix-dgram') as { createSocket: (t: string, f: (b: Buffer) => void) => { bind(p: string): void; close(): void } };
+    const server = createSocket('unix_dgram', (b) => got.push(b.toString()));
+    server.bind(sock);
+    try {
+      const a = run(d.config, { NOTIFY_SOCKET: sock, WATCHDOG_USEC: '1000000' });
+      await started(a);
+      await a.waitOut(() => got.some((m) => m.startsWith('READY=1')), 'READY=1');
+      await a.waitOut(() => got.filter((m) => m === 'WATCHDOG=1').length >= 2, 'two WATCHDOG=1');
+      await a.kill('SIGTERM');
+      await new Promise<void>((r) => setImmediate(r));
+      expect(got.find((m) => m.startsWith('READY=1'))).toMatch(new RegExp(`MAINPID=${a.child.pid}`));
+      expect(got.some((m) => m.startsWith('STOPPING=1'))).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 
   it('409 Conflict from getUpdates (another bot polling) → the owner is told and the process exits non-zero', async () => {
