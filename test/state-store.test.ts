@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/core/errors.js';
 import { StateStore, corruptStateMessage } from '../src/store/state-store.js';
 
 describe('state file', () => {
@@ -43,5 +44,25 @@ describe('state file', () => {
       expect(s.outcome.problem).toMatch(/risk\.killSwitch/);
       expect(existsSync(s.outcome.movedTo)).toBe(true);
     }
+  });
+
+  it('a state directory that cannot be created is a clear ConfigError, not an ENOENT stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgebot-state-'));
+    writeFileSync(join(dir, 'afile'), 'x');
+    const err = await StateStore.open(join(dir, 'afile', 'sub', 'state.json'), 10_000).catch((e) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/cannot create the state directory .*afile\/sub \(E(NOTDIR|EXIST)\); set paths\.state/);
+  });
+
+  it('removes a temp file a crash left behind, and writes durably (no temp left after a flush)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgebot-state-'));
+    const path = join(dir, 'state.json');
+    writeFileSync(`${path}.tmp`, '{"half": ');
+    const s = await StateStore.open(path, 10_000);
+    s.data.risk.killSwitch = true;
+    s.save();
+    await s.flush();
+    expect(readdirSync(dir)).toEqual(['state.json']);
+    expect(JSON.parse(readFileSync(path, 'utf8')).risk.killSwitch).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SIM_CLOCK = fileURLToPath(new URL('./sim-clock.mjs', import.meta.url));
+const CRASH_ON_SIGNAL = fileURLToPath(new URL('./crash-on-signal.mjs', import.meta.url));
 
 /** `edgebot <args>` as a real child process: stdout/stderr collected, stdin writable, killable. */
 export class BotProcess {
@@ -12,8 +13,10 @@ export class BotProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #waiters: (() => void)[] = [];
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}, simClockFile?: string) {
-    this.child = spawn(process.execPath, [...(simClockFile ? ['--import', SIM_CLOCK] : []), 'bin/edgebot.js', ...args], {
+  /** `crashOnSignal`: SIGUSR2 makes the process throw an uncaught exception (see crash-on-signal.mjs). */
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}, simClockFile?: string, opts: { crashOnSignal?: boolean } = {}) {
+    const preloads = [...(simClockFile ? ['--import', SIM_CLOCK] : []), ...(opts.crashOnSignal ? ['--import', CRASH_ON_SIGNAL] : [])];
+    this.child = spawn(process.execPath, [...preloads, 'bin/edgebot.js', ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env, ...(simClockFile ? { EDGEBOT_SIM_CLOCK: simClockFile } : {}), NODE_ENV: 'production' },
       stdio: ['pipe', 'pipe', 'pipe'],

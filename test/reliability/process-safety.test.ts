@@ -120,6 +120,23 @@ describe('process safety (real processes)', () => {
     }
   });
 
+  it('an uncaught exception: logged, told to the owner, state flushed, exit 70; the next start says it crashed', async () => {
+    const d = botDir();
+    const a = new BotProcess(['run', '--mode', 'paper', '--config', d.config], {}, sim.file, { crashOnSignal: true });
+    procs.push(a);
+    await started(a);
+    a.child.kill('SIGUSR2');
+    const exit = await a.exited;
+    expect(exit.code).toBe(70);
+    expect(a.out).toMatch(/edgebot crashed.*boom: injected by the test/);
+    expect(a.err).toMatch(/boom: injected by the test/);
+    expect(d.state().runs.cleanStopAt).toBeUndefined();
+    const b = run(d.config);
+    await started(b);
+    expect(b.out).toMatch(/did not stop cleanly: it crashed or was killed/);
+    await b.kill('SIGTERM');
+  });
+
   it('409 Conflict from getUpdates (another bot polling) → the owner is told and the process exits non-zero', async () => {
     const d = botDir({ chat: 'telegram', telegram: { apiRoot: tg.apiRoot, configFile: join(tmpdir(), 'none.json') } });
     const env = { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_CHAT_ID: String(OWNER) };
