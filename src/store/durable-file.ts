@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
+import { ConfigError } from '../core/errors.js';
 
 /**
  * A lowdb adapter that makes each write durable before it resolves: the JSON goes to
@@ -69,4 +70,16 @@ export function removeStaleTemp(file: string): string[] {
   }
   for (const f of removed) rmSync(join(dir, f), { force: true });
   return removed;
+}
+
+/**
+ * Creates the folder of the state file.
+ * @throws ConfigError naming the folder and the OS's reason when it cannot be created
+ */
+export function ensureStateDir(statePath: string): void {
+  try {
+    mkdirSync(dirname(statePath), { recursive: true });
+  } catch (e) {
+    throw new ConfigError(`cannot create the state directory ${dirname(statePath)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set paths.state to a writable location`, 'paths.state', { cause: e });
+  }
 }

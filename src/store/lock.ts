@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { FatalError } from '../core/errors.js';
+import { ensureStateDir } from './durable-file.js';
 
 /** A held single-instance lock; `release()` removes it (idempotent). */
 export interface InstanceLock {
@@ -16,9 +17,11 @@ export interface InstanceLock {
  * restart would wait out the stale period (≥ 2 s, 10 s by default); the kernel knows at once
  * whether a pid lives. Both protect one machine's state file, which is all edgebot needs.
  * @throws FatalError when another live process holds the lock
+ * @throws ConfigError when the state directory cannot be created
  */
 export function lockInstance(statePath: string, pid = process.pid): InstanceLock {
   const path = `${statePath}.lock`;
+  ensureStateDir(statePath);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { ConfigError, DataError, StorageError } from '../core/errors.js';
 import { newPaperAccount } from '../execution/simulated.js';
 import { newRiskState } from '../risk/risk.js';
 import { describeIssues } from '../config/load.js';
-import { DurableJSONFile, removeStaleTemp } from './durable-file.js';
+import { DurableJSONFile, ensureStateDir, removeStaleTemp } from './durable-file.js';
 import { MAX_CARDS, MAX_SIGNAL_LOG, STATE_VERSION, StateSchema, type State } from './schema.js';
 
 /** A fresh state for a paper account of `startingBalance` quote currency. */
@@ -81,11 +81,7 @@ export class StateStore {
    * @throws ConfigError when the state directory cannot be created or the file cannot be written
    */
   static async open(path: string, startingBalance: number, opts: StateStoreOptions = {}): Promise<StateStore> {
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch (e) {
-      throw new ConfigError(`cannot create the state directory ${dirname(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set paths.state to a writable location`, 'paths.state', { cause: e });
-    }
+    ensureStateDir(path);
     removeStaleTemp(path);
     let outcome: LoadOutcome = { kind: 'fresh' };
     let state = emptyState(startingBalance);
