@@ -79,17 +79,8 @@ export function lastOpenAtOrBefore(s: CandleSeries, t: number): number {
   return r;
 }
 
-/** Mulberry32: a tiny seeded RNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32, the seeded RNG the bootstrap uses too. */
+export { mulberry32 } from '../../../src/backtest/evidence.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
