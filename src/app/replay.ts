@@ -3,6 +3,7 @@ import { ReplayClock } from '../core/clock.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { zScoreFactor, zThresholdWarnings, type ZThresholdWarning } from '../config/z-reach.js';
+import { fitToBase } from '../config/base-timeframe.js';
 import { firstOpenTime, loadCandleData, type BadDataFile } from '../feed/csv.js';
 import { ReplayFeed } from '../feed/replay.js';
 import { StateStore } from '../store/state-store.js';
@@ -65,11 +66,12 @@ export interface ReplaySession {
  * chat, with the simulated broker.
  */
 export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
-  const config = o.config
+  const configured = o.config
     ? loadConfig({ file: o.config })
     : loadConfig({ overrides: { chat: 'console', execution: { autoTrade: 'paper' } } });
   const { series, skipped } = loadCandleData(o.data, { from: o.from, to: o.to, skipBadFiles: o.skipBadFiles });
   const base = series[0].timeframe;
+  const { config, notes } = fitToBase(configured, base);
   const start = firstOpenTime(series, o.data);
   const statePath = o.statePath ?? 'data/replay-state.json';
   rmSync(statePath, { force: true });
@@ -77,6 +79,7 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const store = await StateStore.open(statePath, config.broker.startingBalance, { durable: false });
   const secrets: string[] = [];
   const log = appLogger(config, !!o.output, secrets);
+  for (const n of notes) log.warn(n);
   if (skipped.length) log.warn({ skipped: skipped.map((b) => b.error.message) }, `skipped ${skipped.length} bad data file(s): ${skipped.map((b) => b.file).join(', ')}`);
   const clock = new ReplayClock(start);
   // Validated signals run next to the z-score rule.
@@ -102,6 +105,8 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
     secrets,
     ...(o.chatPacingMs !== undefined ? { minIntervalMs: o.chatPacingMs } : {}),
   });
+  // Said in the chat too: a replay that silently rated nothing would look like a market without signals.
+  for (const text of notes) rt.bus.emit({ type: 'alert', level: 'warning', text });
   const feed = new ReplayFeed(series, rt.pipeline);
   log.info({ data: o.data, symbols: series.length, base, candles: feed.total }, 'replay starting');
 
