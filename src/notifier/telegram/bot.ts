@@ -92,22 +92,29 @@ function callbacksComposer(d: BotDeps): Composer<Context> {
  */
 export function createBot(token: string, d: BotDeps): Bot {
   const bot = new Bot(token, { client: { apiRoot: d.apiRoot }, ...(d.botInfo ? { botInfo: d.botInfo } : {}) });
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  // Bot API errors come back as { ok: false } results, network errors as throws: both count.
   let failures = 0;
+  const failed = (why: string, cause?: unknown) => {
+    if (++failures === (d.maxPollFailures ?? 20)) {
+      d.onPollingDead?.(new FatalError(`Telegram getUpdates failed ${failures} times in a row (last: ${why})`, { cause }));
+    }
+  };
   bot.api.config.use(async (prev, method, payload, signal) => {
     if (method !== 'getUpdates') return prev(method, payload, signal);
     try {
       const r = await prev(method, payload, signal);
-      failures = 0;
+      if (r.ok) failures = 0;
+      else failed(`${r.error_code}: ${r.description}`);
       return r;
     } catch (err) {
       // An aborted poll is bot.stop(), not a failure.
-      if (!signal?.aborted && ++failures === (d.maxPollFailures ?? 20)) {
-        d.onPollingDead?.(new FatalError(`Telegram getUpdates failed ${failures} times in a row (last: ${(err as Error).message})`, { cause: err }));
-      }
+      if (!signal?.aborted) failed((err as Error).message, err);
       throw err;
     }
   });
+  // Installed after (so called before) the counter: every attempt auto-retry makes is counted,
+  // including the network errors it would otherwise retry for ever.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   bot.use(authComposer(d));
   bot.errorBoundary((err) => d.log.error({ err: err.error, update_id: err.ctx.update.update_id }, 'command failed'))
     .use(commandsComposer(d), callbacksComposer(d));
