@@ -21,10 +21,13 @@ export interface BotDeps {
   /** Writes the state now; resolves false when it cannot be written. */
   commit: () => Promise<boolean>;
   /**
-   * Called once when `getUpdates` has failed this many times in a row (network down, Bot API
-   * errors): the bot cannot hear `/stop`, so the process should exit and be restarted.
+   * `onPollingDead` is called once when `getUpdates` has failed this many times in a row
+   * (default 20), or has not succeeded for `pollDeadAfterMs` (default 5 min) while failing —
+   * network down, Bot API errors: the bot cannot hear `/stop`, so the process should exit and
+   * be restarted.
    */
   maxPollFailures?: number;
+  pollDeadAfterMs?: number;
   onPollingDead?: (err: Error) => void;
   botInfo?: UserFromGetMe;
 }
@@ -94,16 +97,23 @@ export function createBot(token: string, d: BotDeps): Bot {
   const bot = new Bot(token, { client: { apiRoot: d.apiRoot }, ...(d.botInfo ? { botInfo: d.botInfo } : {}) });
   // Bot API errors come back as { ok: false } results, network errors as throws: both count.
   let failures = 0;
+  let lastOk = Date.now();
+  let reported = false;
   const failed = (why: string, cause?: unknown) => {
-    if (++failures === (d.maxPollFailures ?? 20)) {
-      d.onPollingDead?.(new FatalError(`Telegram getUpdates failed ${failures} times in a row (last: ${why})`, { cause }));
-    }
+    failures++;
+    const downMs = Date.now() - lastOk;
+    if (reported || (failures < (d.maxPollFailures ?? 20) && downMs < (d.pollDeadAfterMs ?? 300_000))) return;
+    reported = true;
+    d.onPollingDead?.(new FatalError(`Telegram getUpdates failed ${failures} times in a row over ${Math.round(downMs / 1000)} s (last: ${why})`, { cause }));
   };
   bot.api.config.use(async (prev, method, payload, signal) => {
     if (method !== 'getUpdates') return prev(method, payload, signal);
     try {
       const r = await prev(method, payload, signal);
-      if (r.ok) failures = 0;
+      if (r.ok) {
+        failures = 0;
+        lastOk = Date.now();
+      }
       else failed(`${r.error_code}: ${r.description}`);
       return r;
     } catch (err) {
