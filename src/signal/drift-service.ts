@@ -131,14 +131,19 @@ export class DriftService {
     return undefined;
   }
 
-  /** Resumes a paused signal (the Resume button's second tap): its forward record restarts now. */
+  /**
+   * Resumes a paused signal (the Resume button's second tap): its forward record restarts now —
+   * after every trade of it closed so far, even if the clock is behind them (a replay clock).
+   */
   resume(key: string): ResumeOutcome {
     const signalId = this.pausedByKey(key);
     if (!signalId) {
       const known = Object.keys(this.d.signals).find((id) => driftKey(id) === key);
       return known ? { ok: false, reason: 'not-paused', signalId: known } : { ok: false, reason: 'unknown' };
     }
-    this.d.signals[signalId] = { since: this.d.clock.now() };
+    let since = this.d.clock.now();
+    for (const t of this.d.trades()) if (t.signalId === signalId && t.exitTime > since) since = t.exitTime;
+    this.d.signals[signalId] = { since };
     this.d.persist();
     return { ok: true, signalId };
   }

@@ -1,5 +1,5 @@
 import type { LiveParams } from '../config/schema.js';
-import type { Timeframe } from '../core/timeframe.js';
+import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import { signalIdOf, type ValidatedFile } from './validated.js';
 import { ZScoreRule } from './zscore-rule.js';
 
@@ -78,7 +78,8 @@ export class EvidenceBook {
       const z = file.zscore.find((x) => x.timeframe === ratingTimeframe && x.instruments.includes(symbol) &&
         Object.entries(x.params).every(([k, v]) => (p as Record<string, unknown>)[k] === v));
       if (!z) continue;
-      const sources = file.data.filter((d) => z.instruments.some((s) => d.symbols.includes(s)));
+      // The data it ran on: folders holding its instruments whose base can build its timeframe.
+      const sources = file.data.filter((d) => z.instruments.some((s) => d.symbols.includes(s)) && timeframeMs(d.baseTimeframe) <= timeframeMs(z.timeframe));
       const range = sources.length ? sources : file.data;
       const signalId = ZScoreRule.signalId(symbol);
       this.#by.set(signalId, {
