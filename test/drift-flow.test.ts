@@ -17,7 +17,8 @@ import { cusumLower } from '../src/signal/drift.js';
 import { driftKey } from '../src/signal/drift-service.js';
 import type { CandleRule } from '../src/signal/rule.js';
 import type { Setup } from '../src/signal/types.js';
-import { signalIdOf, type ValidatedFile } from '../src/signal/validated.js';
+import { loadValidatedSignals, signalIdOf, type ValidatedFile } from '../src/signal/validated.js';
+import { loadLiveParams } from '../src/config/load.js';
 import { StateStore } from '../src/store/state-store.js';
 import { htmlProblem } from './fakes/telegram-api.js';
 import { asSignal, candidate, validatedFile } from './helpers/signals.js';
@@ -166,5 +167,26 @@ describe('drift monitor end to end: closes → pause → paper-only cards → re
     expect(again.rt.drift.isPaused(SIGNAL)).toBe(false);
     expect(cmd.signals(again.rt).signals[0]).toMatchObject({ state: 'validated', live: true });
     await again.rt.store.close();
+  });
+
+  it('/signals on the bundled validated.json: every z-score parameter set is paper-only, with its evidence', async () => {
+    const store = await StateStore.open(join(dir, 'bundled.json'), config.broker.startingBalance, { durable: false });
+    const liveParams = loadLiveParams('config/live-params.json');
+    const rt = createRuntime({
+      mode: 'paper', config, liveParams, clock: new ReplayClock(T0), store, log: createLogger(), baseTimeframe: '1m',
+      validatedFile: loadValidatedSignals('signals/validated.json').file,
+    });
+    const v = cmd.signals(rt);
+    expect(v.signals.map((s) => [s.signalId, s.state, s.live])).toEqual(
+      Object.keys(liveParams).sort().map((s) => [`glicko_zscore:${s}`, 'paper-only', false]),
+    );
+    const r = renderView(v);
+    expect(htmlProblem(r.html)).toBeUndefined();
+    const text = htmlToText(r.html);
+    expect(text).toContain('Signals: 0 validated · 6 paper-only · 0 paused');
+    expect(text).toContain('📝 paper-only ETHUSDT 5m glicko_zscore — glicko_zscore:ETHUSDT\n   Evidence: ⚠️ not validated · OOS 9 trades · mean −0.18R (no interval) · DSR 0.07 · data 2021-04-02→2025-06-16\n' +
+      '   Forward: 0 trades vs backtest −0.18R · held to ≥ −1.14R, drift CUSUM 0.00/6');
+    expect(r.buttons).toEqual([]);
+    await store.close();
   });
 });
