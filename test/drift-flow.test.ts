@@ -189,4 +189,29 @@ describe('drift monitor end to end: closes → pause → paper-only cards → re
     expect(r.buttons).toEqual([]);
     await store.close();
   });
+
+  it('a pause lost in a crash (trades on disk, no pause) is made at start and its alert queued in the outbox', async () => {
+    const crashPath = join(dir, 'crash.json');
+    const store = await StateStore.open(crashPath, config.broker.startingBalance, { durable: false });
+    const mk = (st: StateStore) => createRuntime({
+      mode: 'paper', config, liveParams: {}, clock: new ReplayClock(T0), store: st, log: createLogger(), baseTimeframe: '1m',
+      coinSymbols: ['BTCUSDT', 'ETHUSDT'], rules: [rule], validatedFile: FILE,
+    });
+    const rt = mk(store);
+    rule.on = true;
+    for (let i = 0; !rt.drift.isPaused(SIGNAL); i++) rt.engine.onCandle('BTCUSDT', '1m', losing(i));
+    rule.on = false;
+    // What a crash between the last close and the pause would have left on disk.
+    rt.store.data.drift = { signals: {} };
+    rt.store.data.outbox.items = [];
+    await store.close();
+
+    const again = await StateStore.open(crashPath, config.broker.startingBalance, { durable: false });
+    const rt2 = mk(again);
+    expect(rt2.drift.isPaused(SIGNAL)).toBe(true);
+    const queued = rt2.store.data.outbox.items.filter((x) => x.kind === 'text');
+    expect(queued).toHaveLength(1);
+    expect(queued[0].kind === 'text' && queued[0].buttons).toEqual([[{ text: '▶️ Resume signal', data: `v1:resume:${driftKey(SIGNAL)}` }]]);
+    await again.close();
+  });
 });

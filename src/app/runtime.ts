@@ -13,6 +13,7 @@ import type { StateStore } from '../store/state-store.js';
 import { Outbox } from '../store/outbox.js';
 import type { Card } from '../engine/card.js';
 import { createLogger, type Logger } from '../notifier/logger.js';
+import { renderPause } from '../notifier/render.js';
 import { allTrades, type PositionBook } from '../portfolio/book.js';
 import { DriftService } from '../signal/drift-service.js';
 import { EvidenceBook, paperOnlyReason } from '../signal/evidence.js';
@@ -176,12 +177,14 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     }
   });
 
-  // A pause a crash (or a new validated.json) left undone is made now; /signals shows it.
-  drift.sweep();
+  // A pause a crash (or a new validated.json) left undone is made now. No chat listens yet, so its
+  // alert goes straight into the persisted outbox; the chat delivers it once started.
+  const outbox = new Outbox(store);
+  for (const p of drift.sweep()) outbox.enqueue({ kind: 'text', ...renderPause(p) });
 
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
-    engine, pipeline, trades, outbox: new Outbox(store), log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
+    engine, pipeline, trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
     ...(o.external ? { external: o.external } : {}),
     resumeAfterHistory(start: number) {
       engine.resumeAfter(state.engine.through, start, ratingsRestored ? ratings.lastStepTime : start);
