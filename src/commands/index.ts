@@ -190,6 +190,7 @@ export function start(rt: Runtime): TextView {
   return {
     kind: 'text',
     text: `👋 edgebot (${rt.mode}) watches ${rt.coinSymbols.length} coins and posts signal cards here. ` +
-      'Tap 📝 Paper to paper-trade a card, 💰 Live… to place a confirmed order, ✖ Skip to dismiss it. /help lists the commands.',
+      'Tap 📝 Paper to paper-trade a card, 💰 Live… to place a confirmed order (validated signals only), ✖ Skip to dismiss it. ' +
+      '/signals shows each signal\'s evidence; /help lists the commands.',
   };
 }
