@@ -89,6 +89,12 @@ describe('drift monitor end to end: closes → pause → paper-only cards → re
     while (!rt.drift.isPaused(SIGNAL) && i < 40) rt.engine.onCandle('BTCUSDT', '1m', losing(i++));
     const rs = rt.broker.account.trades.map((t) => t.r);
     expect(rs.every((r) => r < -1 && r > -1.3)).toBe(true);
+    // The alert follows the exit that caused it (queued as a microtask behind the exit's listeners).
+    const exits = events.filter((e) => e.type === 'exit').length;
+    expect(events.filter((e) => e.type === 'signal-paused')).toHaveLength(0);
+    await Promise.resolve();
+    expect(events.findIndex((e) => e.type === 'signal-paused')).toBe(events.length - 1);
+    expect(events.filter((e) => e.type === 'exit')).toHaveLength(exits);
     // The pause came exactly at the trade where the CUSUM reached h = 6, not before.
     const want = cusumLower(rs, { mean: 0.1, sigma: 1.2 });
     expect(want.alarmAt).toBe(rs.length);

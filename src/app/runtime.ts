@@ -124,7 +124,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   state.drift ??= { signals: {} };
   const drift = new DriftService({
     signals: state.drift.signals, evidence, trades: () => allTrades(broker, o.external), clock: o.clock,
-    emit: (e) => bus.emit(e), persist,
+    // The pause is in the state at once; its alert follows once the exit event that caused it has
+    // reached every listener, so the chat shows the close first, then the pause.
+    emit: (e) => queueMicrotask(() => bus.emit(e)), persist,
   });
   // The live gate: validated, or `execution.liveUnvalidated`; never while paused.
   const paperOnly = (signalId: string) => paperOnlyReason(evidence.get(signalId), drift.isPaused(signalId), config.execution.liveUnvalidated);

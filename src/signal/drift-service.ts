@@ -44,6 +44,7 @@ export interface DriftServiceDeps {
   /** Every closed trade, paper and live, in exit order. */
   trades: () => readonly Trade[];
   clock: Clock;
+  /** Announces a pause (after the state is changed and `persist` called). */
   emit: (e: BotEvent) => void;
   persist: () => void;
 }
@@ -95,19 +96,22 @@ export class DriftService {
     return this.#check(trade.signalId, trade);
   }
 
-  /** Tests every signal with closed trades (at start). Returns the pauses it made. */
+  /**
+   * Tests every signal with closed trades (at start, before any chat listens). Returns the pauses
+   * it made without emitting them: the caller queues their alerts.
+   */
   sweep(): SignalPause[] {
     const ids = new Set<string>();
     for (const t of this.d.trades()) ids.add(t.signalId);
     const out: SignalPause[] = [];
     for (const id of ids) {
-      const p = this.#check(id);
+      const p = this.#check(id, undefined, false);
       if (p) out.push(p);
     }
     return out;
   }
 
-  #check(signalId: string, trade?: Trade): SignalPause | null {
+  #check(signalId: string, trade?: Trade, emit = true): SignalPause | null {
     if (this.isPaused(signalId)) return null;
     const x = this.#expectation(signalId);
     if (!x) return null;
@@ -121,7 +125,7 @@ export class DriftService {
     };
     this.d.persist();
     const pause: SignalPause = { signalId, key: driftKey(signalId), at, forward, expectation: x.e, evidence: x.ev };
-    this.d.emit({ type: 'signal-paused', pause });
+    if (emit) this.d.emit({ type: 'signal-paused', pause });
     return pause;
   }
 
