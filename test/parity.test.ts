@@ -38,7 +38,7 @@ async function replayTrades(data: string, c: Candidate, from: number, to: number
   const session = await prepareReplay({ data, config: cfg, from, to, statePath: join(dir, `${tag}.state.json`), input: null, output: sink() });
   await session.run();
   // `/signals` lists exactly the loaded signal.
-  expect(signalsView(session.rt).signals.map((s) => s.id)).toEqual([c.id]);
+  expect(signalsView(session.rt).signals.map((s) => s.signalId)).toEqual([c.id]);
   return { trades: session.rt.broker.account.trades.map(pick), config: cfg };
 }
 

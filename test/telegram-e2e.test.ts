@@ -77,15 +77,17 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
     expect(api.callsOf('sendMessage')[0].ok).toBe(false);
     expect(msg.text).toContain(card.symbol);
     expect(msg.text).toMatch(/Entry: .*\nStop: .*\nTarget: .*\nR:R 1:1\.50/);
+    // No validated.json: the z-score signal has no backtest evidence, so its card is paper-only.
+    expect(msg.text).toContain('⚠️ unvalidated');
+    expect(msg.text).toContain('Evidence: ⚠️ no backtest evidence');
     expect(buttons(msg)).toEqual([
       ['📝 Paper', `v1:paper:${card.id}`],
-      ['💰 Live…', `v1:live:${card.id}`],
       ['✖ Skip', `v1:skip:${card.id}`],
     ]);
 
-    // Live… is answered but not configured in replay.
+    // A forged Live… tap is answered and refused by the trade service, not merely hidden.
     api.pressButton(OWNER, msg, `v1:live:${card.id}`);
-    await api.waitFor(() => api.answeredCallbacks().find((a) => /not configured/.test(a.text ?? '')));
+    await api.waitFor(() => api.answeredCallbacks().find((a) => /not validated by the backtest gate; it is paper-only/.test(a.text ?? '')));
 
     api.pressButton(OWNER, msg, `v1:paper:${card.id}`);
     api.pressButton(OWNER, msg, `v1:paper:${card.id}`); // a double tap

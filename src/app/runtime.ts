@@ -13,7 +13,11 @@ import type { StateStore } from '../store/state-store.js';
 import { Outbox } from '../store/outbox.js';
 import type { Card } from '../engine/card.js';
 import { createLogger, type Logger } from '../notifier/logger.js';
-import type { PositionBook } from '../portfolio/book.js';
+import { renderPause } from '../notifier/render.js';
+import { allTrades, type PositionBook } from '../portfolio/book.js';
+import { DriftService } from '../signal/drift-service.js';
+import { EvidenceBook, paperOnlyReason } from '../signal/evidence.js';
+import type { ValidatedFile } from '../signal/validated.js';
 
 export type Mode = 'backtest' | 'replay' | 'paper' | 'live';
 
@@ -54,6 +58,10 @@ export interface Runtime {
   log: Logger;
   coinSymbols: string[];
   signals: SignalSummary[];
+  /** Backtest evidence per signal id (validated.json v2). */
+  evidence: EvidenceBook;
+  /** The drift monitor: pauses signals whose forward record falls below their backtest. */
+  drift: DriftService;
   feedStatus: () => FeedStatus | null;
   /** Positions held outside the simulated broker (live mode). */
   external?: PositionBook;
@@ -90,6 +98,8 @@ export interface RuntimeOptions {
   coinSymbols?: string[];
   rules?: CandleRule[];
   signals?: SignalSummary[];
+  /** validated.json as loaded (src/app/signals.ts), for the evidence on cards; null/absent = none. */
+  validatedFile?: ValidatedFile | null;
   live?: LiveExecution;
   /** Live positions, seen by the risk gate, exits and commands. */
   external?: PositionBook;
@@ -109,6 +119,17 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const risk = new RiskManager(config.risk, state.risk);
   const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => c + config.quote);
   const { ratings, zRule } = crossCoinSetup(config, coinSymbols, o.liveParams);
+  const persist = () => store.save();
+  const evidence = new EvidenceBook(o.validatedFile ?? null, o.liveParams, config.rating.timeframe);
+  state.drift ??= { signals: {} };
+  const drift = new DriftService({
+    signals: state.drift.signals, evidence, trades: () => allTrades(broker, o.external), clock: o.clock,
+    // The pause is in the state at once; its alert follows once the exit event that caused it has
+    // reached every listener, so the chat shows the close first, then the pause.
+    emit: (e) => queueMicrotask(() => bus.emit(e)), persist,
+  });
+  // The live gate: validated, or `execution.liveUnvalidated`; never while paused.
+  const paperOnly = (signalId: string) => paperOnlyReason(evidence.get(signalId), drift.isPaused(signalId), config.execution.liveUnvalidated);
   const engine = new Engine({
     clock: o.clock,
     baseTimeframe: o.baseTimeframe,
@@ -123,6 +144,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     emit: (e) => bus.emit(e),
     cardExpiryBars: config.execution.cardExpiryBars,
     through: state.engine.through,
+    signalInfo: (signalId) => ({ evidence: evidence.get(signalId), paperOnly: paperOnly(signalId) }),
   });
   for (const c of state.cards) engine.cards.set(c.id, c as Card);
   // Ratings continue from the last run's step when they were made with the same coins and
@@ -133,9 +155,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   store.beforeWrite(() => {
     if (ratings.steps > 0) state.engine.ratings = { key: ratingsKey, ...engine.ratingsState() };
   });
-  const persist = () => store.save();
   const trades = new TradeService({
-    clock: o.clock, cards: engine.cards, broker, risk, emit: (e) => bus.emit(e), persist,
+    clock: o.clock, cards: engine.cards, broker, risk, emit: (e) => bus.emit(e), persist, paperOnly,
     ...(o.live ? { live: o.live } : {}),
     ...(o.external ? { external: o.external } : {}),
   });
@@ -152,13 +173,20 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     } else if (e.type === 'entry' || e.type === 'exit') {
       const card = engine.cards.get(e.type === 'entry' ? e.position.cardId : e.trade.cardId);
       if (card && e.type === 'entry') card.positionId = e.position.id;
+      // The drift monitor tests the signal's forward record after every close (it persists and alerts itself).
+      if (e.type === 'exit') drift.onTradeClosed(e.trade);
       persist();
     }
   });
 
+  // A pause a crash (or a new validated.json) left undone is made now. No chat listens yet, so its
+  // alert goes straight into the persisted outbox; the chat delivers it once started.
+  const outbox = new Outbox(store);
+  for (const p of drift.sweep()) outbox.enqueue({ kind: 'text', ...renderPause(p) });
+
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
-    engine, pipeline, trades, outbox: new Outbox(store), log, coinSymbols, signals: o.signals ?? [], feedStatus: o.feedStatus ?? (() => null),
+    engine, pipeline, trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
     ...(o.external ? { external: o.external } : {}),
     resumeAfterHistory(start: number) {
       engine.resumeAfter(state.engine.through, start, ratingsRestored ? ratings.lastStepTime : start);

@@ -1,15 +1,16 @@
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../notifier/logger.js';
 import type { CandleRule } from '../signal/rule.js';
-import { loadValidatedSignals, ValidatedRegistry } from '../signal/validated.js';
+import { loadValidatedSignals, ValidatedRegistry, type ValidatedFile } from '../signal/validated.js';
 import type { SignalSummary } from './runtime.js';
 
 /**
  * The validated signals of `paths.validatedSignals`, as a candle rule for the engine, their
  * summaries for `/signals`, and the config with their timeframes added (a 2m signal needs 2m
- * candles built). A missing file is a warning; an invalid one throws SignalError.
+ * candles built), and the file itself (`validatedFile`, null when missing) for the evidence on
+ * cards. A missing file is a warning; an invalid one throws SignalError.
  */
-export function validatedSignals(config: Config, log: Logger): { config: Config; rules: CandleRule[]; signals: SignalSummary[] } {
+export function validatedSignals(config: Config, log: Logger): { config: Config; rules: CandleRule[]; signals: SignalSummary[]; validatedFile: ValidatedFile | null } {
   const loaded = loadValidatedSignals(config.paths.validatedSignals);
   if (loaded.warning) log.warn(loaded.warning);
   const registry = new ValidatedRegistry(loaded.signals);
@@ -17,5 +18,6 @@ export function validatedSignals(config: Config, log: Logger): { config: Config;
     config: { ...config, timeframes: [...new Set([...config.timeframes, ...registry.timeframes])] },
     rules: [registry],
     signals: registry.summaries(),
+    validatedFile: loaded.file,
   };
 }

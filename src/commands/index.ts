@@ -1,8 +1,11 @@
 import type { Runtime } from '../app/runtime.js';
 import { venueMode } from '../execution/live/key-check.js';
 import { allTrades } from '../portfolio/book.js';
+import { driftKey } from '../signal/drift-service.js';
+import { paperOnlyReason } from '../signal/evidence.js';
+import { ZScoreRule } from '../signal/zscore-rule.js';
 import type {
-  BalanceView, HelpView, PnlView, PositionsView, SignalsView, StatusView, TextView, TradesView,
+  BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
 } from './views.js';
 
 /** The bot's commands with their menu descriptions (registered with setMyCommands). */
@@ -14,7 +17,7 @@ export const COMMANDS = [
   { command: 'trades', description: 'Last closed trades: /trades 10' },
   { command: 'pnl', description: 'P&L today, all time and per signal' },
   { command: 'balance', description: 'Paper account or exchange balances' },
-  { command: 'signals', description: 'Loaded signals and top |MA-z| coins' },
+  { command: 'signals', description: 'Signals: evidence, paper-only, paused, forward vs backtest' },
   { command: 'stop', description: 'Kill switch: no new positions' },
   { command: 'resume', description: 'Allow new positions again' },
 ] as const;
@@ -47,6 +50,8 @@ export function status(rt: Runtime): StatusView {
     dayLossHeadroomPercent: rt.config.risk.maxDailyLossPercent + Math.min(0, (dayPnl / r.dayStartEquity) * 100),
     quote: rt.config.quote,
     ...(rt.mode === 'live' ? { venue: { exchange: rt.config.exchange.id, mode: venueMode(rt.config.exchange.sandbox) } } : {}),
+    liveUnvalidated: rt.config.execution.liveUnvalidated,
+    pausedSignals: rt.drift.signalIds().filter((id) => rt.drift.isPaused(id)).length,
   };
 }
 
@@ -134,13 +139,45 @@ export function paperBalance(rt: Runtime): BalanceView {
   };
 }
 
-/** `/signals`: loaded validated signals and the coins with the largest |MA-z| now. */
+const STATE_ORDER: Record<SignalRow['state'], number> = { paused: 0, validated: 1, 'paper-only': 2 };
+
+/**
+ * `/signals`: every signal with backtest evidence, every enabled z-score parameter set, and every
+ * signal with forward trades or drift state — paused first, then validated, then paper-only —
+ * each with its evidence and forward record; and the coins with the largest |MA-z| now.
+ */
 export function signals(rt: Runtime, top = 5): SignalsView {
   const snap = rt.engine.ratingsSnapshot();
   snap.sort((a, b) => Math.abs(b.maZ) - Math.abs(a.maZ));
+  const meta = new Map<string, { rule: string; symbol: string; timeframe: SignalRow['timeframe'] }>();
+  for (const r of rt.evidence.rows()) meta.set(r.signalId, r);
+  for (const [symbol, p] of Object.entries(rt.liveParams)) {
+    const id = ZScoreRule.signalId(symbol);
+    if (p.enabled && !meta.has(id)) meta.set(id, { rule: 'glicko_zscore', symbol, timeframe: rt.config.rating.timeframe });
+  }
+  for (const t of allTrades(rt.broker, rt.external)) if (!meta.has(t.signalId)) meta.set(t.signalId, t);
+  for (const id of rt.drift.signalIds()) if (!meta.has(id)) meta.set(id, { rule: id.split(':')[0], symbol: id.split(':')[1] ?? '', timeframe: rt.config.rating.timeframe });
+  const liveUnvalidated = rt.config.execution.liveUnvalidated;
+  const rows: SignalRow[] = [...meta].map(([signalId, m]) => {
+    const evidence = rt.evidence.get(signalId);
+    const f = rt.drift.row(signalId);
+    const state: SignalRow['state'] = f.paused ? 'paused' : evidence?.validated ? 'validated' : 'paper-only';
+    return {
+      signalId, rule: m.rule, symbol: m.symbol, timeframe: m.timeframe, state,
+      live: paperOnlyReason(evidence, f.paused, liveUnvalidated) === null,
+      ...(evidence ? { evidence } : {}),
+      forward: {
+        trades: f.trades, meanR: f.meanR,
+        ...(f.drift && f.expectation ? { expectedMeanR: f.expectation.mean, cusum: f.drift.cusum, threshold: f.drift.threshold } : {}),
+      },
+      ...(f.paused ? { resumeKey: driftKey(signalId) } : {}),
+    };
+  });
+  rows.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.signalId.localeCompare(b.signalId));
   return {
     kind: 'signals',
-    signals: rt.signals,
+    signals: rows,
+    liveUnvalidated,
     topMaZ: snap.slice(0, top).map((s) => ({ symbol: s.symbol, maZ: s.maZ, rating: s.rating, tradable: !!rt.liveParams[s.symbol]?.enabled })),
   };
 }
@@ -153,6 +190,7 @@ export function start(rt: Runtime): TextView {
   return {
     kind: 'text',
     text: `👋 edgebot (${rt.mode}) watches ${rt.coinSymbols.length} coins and posts signal cards here. ` +
-      'Tap 📝 Paper to paper-trade a card, 💰 Live… to place a confirmed order, ✖ Skip to dismiss it. /help lists the commands.',
+      'Tap 📝 Paper to paper-trade a card, 💰 Live… to place a confirmed order (validated signals only), ✖ Skip to dismiss it. ' +
+      '/signals shows each signal\'s evidence; /help lists the commands.',
   };
 }

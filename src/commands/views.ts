@@ -1,6 +1,7 @@
-import type { Mode, SignalSummary } from '../app/runtime.js';
+import type { Mode } from '../app/runtime.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { VenueMode } from '../execution/live/key-check.js';
+import type { SignalEvidence } from '../signal/evidence.js';
 
 export type { VenueMode };
 
@@ -39,6 +40,10 @@ export interface StatusView {
   quote: string;
   /** Live mode only: the exchange (ccxt id) and whether orders go to it for real or to its testnet. */
   venue?: { exchange: string; mode: VenueMode };
+  /** `execution.liveUnvalidated`: Live is offered on signals the gate did not validate (absent = off). */
+  liveUnvalidated?: boolean;
+  /** Signals paused by the drift monitor (absent = none). */
+  pausedSignals?: number;
 }
 
 export interface PositionRow {
@@ -100,9 +105,37 @@ export interface BalanceView {
   quote: string;
 }
 
+/**
+ * One signal in `/signals`: its backtest evidence (absent = none), whether Live is offered, and
+ * its forward record (paper + live trades since the last resume, R) against the backtest.
+ */
+export interface SignalRow {
+  signalId: string;
+  rule: string;
+  symbol: string;
+  timeframe: Timeframe;
+  /** validated: the gate passed it; paper-only: not validated (Live only with `liveUnvalidated`); paused: drift monitor. */
+  state: 'validated' | 'paper-only' | 'paused';
+  /** Live is offered on its cards (validated, or `liveUnvalidated`, and not paused). */
+  live: boolean;
+  evidence?: SignalEvidence;
+  forward: {
+    trades: number;
+    meanR: number;
+    /** The drift test: mean R it is held to, CUSUM and threshold (σ); absent without evidence. */
+    expectedMeanR?: number;
+    cusum?: number;
+    threshold?: number;
+  };
+  /** Paused only: the Resume button's key. */
+  resumeKey?: string;
+}
+
+/** `/signals`: validated, paper-only and paused signals with their evidence and forward record; top |MA-z| coins. */
 export interface SignalsView {
   kind: 'signals';
-  signals: SignalSummary[];
+  signals: SignalRow[];
+  liveUnvalidated: boolean;
   topMaZ: { symbol: string; maZ: number; rating: number; tradable: boolean }[];
 }
 

@@ -101,6 +101,12 @@ export const ConfigSchema = z.strictObject({
     slippageTolerancePercent: z.number().min(0).max(50).default(0.5),
     /** ≤ 600 s per order. */
     orderTimeoutSeconds: int(1, 600).default(30),
+    /**
+     * Offer `💰 Live…` on signals the validation gate did not validate (or that have no backtest
+     * evidence). Off by default: such signals are paper-only. Paused signals stay paper-only
+     * regardless (resume them with the drift alert's button). `/status` says when this is on.
+     */
+    liveUnvalidated: z.boolean().default(false),
   }).prefault({}),
   /** Which chat to use: "auto" = Telegram when configured, else the console. */
   chat: z.enum(['auto', 'console', 'telegram']).default('auto'),

@@ -1,5 +1,6 @@
 import type { Card } from '../engine/card.js';
 import type { Position, Trade } from '../portfolio/types.js';
+import type { SignalPause } from '../signal/drift-service.js';
 
 /**
  * Everything the engine and its adapters tell the owner, as one discriminated union
@@ -10,6 +11,8 @@ export type BotEvent =
   | { type: 'card-update'; card: Card }
   | { type: 'entry'; position: Position }
   | { type: 'exit'; trade: Trade }
-  | { type: 'alert'; level: 'info' | 'warning' | 'error'; text: string };
+  | { type: 'alert'; level: 'info' | 'warning' | 'error'; text: string }
+  /** The drift monitor paused a signal (an alert with a Resume button). */
+  | { type: 'signal-paused'; pause: SignalPause };
 
 export type BotEventType = BotEvent['type'];

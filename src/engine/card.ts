@@ -1,4 +1,5 @@
 import type { Timeframe } from '../core/timeframe.js';
+import type { PaperOnlyReason, SignalEvidence } from '../signal/evidence.js';
 import type { Direction, SampleStats } from '../signal/types.js';
 
 export type CardStatus = 'open' | 'paper' | 'live' | 'skipped' | 'expired' | 'info' | 'blocked';
@@ -34,6 +35,10 @@ export interface Card {
   inSample?: SampleStats;
   outOfSample?: SampleStats;
   confidence?: number;
+  /** The signal's backtest evidence when the card was made (validated.json v2); absent = no backtest evidence. */
+  evidence?: SignalEvidence;
+  /** Set when the card may only be paper-traded (no Live button): unvalidated, or paused by the drift monitor. */
+  paperOnly?: PaperOnlyReason;
   context?: { rating?: number; maZ?: number; htfAligned?: boolean; regime?: 'trending' | 'ranging' };
   /** Why trade buttons are absent (risk limit, kill switch, informational). */
   blockedReason?: string;

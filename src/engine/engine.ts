@@ -8,6 +8,7 @@ import type { SimulatedBroker } from '../execution/simulated.js';
 import { accountView, type PositionBook } from '../portfolio/book.js';
 import type { CrossCoinRatings, RatingsState } from '../rating/cross-coin.js';
 import type { RiskManager } from '../risk/risk.js';
+import type { PaperOnlyReason, SignalEvidence } from '../signal/evidence.js';
 import type { CandleRule } from '../signal/rule.js';
 import type { Setup } from '../signal/types.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
@@ -40,6 +41,11 @@ export interface EngineDeps {
    * current (the runtime persists this very object). Default: a private record.
    */
   through?: Record<string, number>;
+  /**
+   * A signal's backtest evidence and whether its cards are paper-only (unvalidated or paused),
+   * asked once per card. Default: no evidence, Live offered (the trade service still gates it).
+   */
+  signalInfo?: (signalId: string) => { evidence: SignalEvidence | undefined; paperOnly: PaperOnlyReason | null };
 }
 
 /** Run counters for `/status` and the replay summary. */
@@ -185,6 +191,7 @@ export class Engine implements CandleSink {
     const broker = d.broker;
     const equity = broker.equity();
     const sizing = d.risk.size(s.entry, s.stop, equity, s.allocationPercent);
+    const info = d.signalInfo?.(s.signalId);
     const blocked = s.tradable
       ? d.risk.blockReason(s.symbol, sizing, accountView(broker, d.external), now)
       : 'informational: spot cannot short';
@@ -214,6 +221,8 @@ export class Engine implements CandleSink {
       ...(s.outOfSample ? { outOfSample: s.outOfSample } : {}),
       ...(s.confidence !== undefined ? { confidence: s.confidence } : {}),
       ...(s.context ? { context: s.context } : {}),
+      ...(info?.evidence ? { evidence: info.evidence } : {}),
+      ...(info?.paperOnly && s.tradable ? { paperOnly: info.paperOnly } : {}),
       ...(blocked ? { blockedReason: blocked } : {}),
     };
     this.#remember(card);

@@ -3,6 +3,7 @@ import type { BotEvent } from '../core/events.js';
 import { timeframeMs } from '../core/timeframe.js';
 import type { Card } from '../engine/card.js';
 import type { RiskManager } from '../risk/risk.js';
+import type { PaperOnlyReason } from '../signal/evidence.js';
 import { accountView, type PositionBook } from '../portfolio/book.js';
 import type { SimulatedBroker } from './simulated.js';
 
@@ -11,6 +12,8 @@ export interface ActionResult {
   ok: boolean;
   text: string;
   card?: Card;
+  /** Why a live order was refused because the signal is paper-only (the chat words it). */
+  paperOnly?: PaperOnlyReason;
 }
 
 /**
@@ -36,6 +39,12 @@ export interface TradeServiceDeps {
   /** Called after each state change that must survive a restart. */
   persist: () => void;
   live?: LiveExecution;
+  /**
+   * The live gate at the moment of a tap: why the signal may only be paper-traded (unvalidated
+   * without `execution.liveUnvalidated`, or paused by the drift monitor), or null. Without it,
+   * every signal is treated as unvalidated: no live order without evidence.
+   */
+  paperOnly?: (signalId: string) => PaperOnlyReason | null;
 }
 
 /**
@@ -115,16 +124,40 @@ export class TradeService {
     return { ok: true, text: 'Skipped.', card: found };
   }
 
-  /** `💰 Live…`: hands the card to live execution, or explains that live trading is off. */
+  /**
+   * The live gate, checked now (not from the card's snapshot, so a forged or stale `live`
+   * callback is refused too): `{ ok: false, paperOnly }` for a paper-only signal.
+   */
+  #liveGate(card: Card): ActionResult | null {
+    const why = this.d.paperOnly ? this.d.paperOnly(card.signalId) : 'unvalidated';
+    if (!why) return null;
+    return {
+      ok: false, paperOnly: why, card,
+      text: why === 'paused'
+        ? 'Refused: this signal is paused by the drift monitor; it is paper-only until you resume it.'
+        : 'Refused: this signal is not validated by the backtest gate; it is paper-only.',
+    };
+  }
+
+  /** `💰 Live…`: hands the card to live execution, or explains why not (paper-only signal, live trading off). */
   async live(cardId: string): Promise<ActionResult> {
     const found = this.#card(cardId);
     if (!('id' in found)) return found;
-    const refused = this.#notOpen(found);
+    const refused = this.#notOpen(found) ?? this.#liveGate(found);
     if (refused) return refused;
     if (!this.d.live) {
       return { ok: false, text: 'Live trading is not configured. Run `edgebot run --mode live` with exchange keys in .env to enable it.', card: found };
     }
     return this.d.live.request(found);
+  }
+
+  /** `✅ Confirm` of a live confirmation: the live gate again (the signal may have been paused meanwhile), then live execution. */
+  async confirm(cardId: string): Promise<ActionResult> {
+    if (!this.d.live) return { ok: false, text: 'Live trading is not configured.' };
+    const card = this.d.cards.get(cardId);
+    const refused = card ? this.#liveGate(card) : null;
+    if (refused) return refused;
+    return this.d.live.confirm(cardId);
   }
 
   /** Closes a paper position at the next open. */

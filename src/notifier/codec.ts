@@ -1,5 +1,8 @@
-/** Button actions. `close` takes a position id; `closeall`/`keepall` take `-`; the rest a card id. */
-export const ACTIONS = ['paper', 'live', 'skip', 'confirm', 'cancel', 'close', 'closeyes', 'closeall', 'keepall'] as const;
+/**
+ * Button actions. `close` takes a position id; `closeall`/`keepall` take `-`; `resume`/`resumeyes`
+ * a signal's drift key (12 chars, src/signal/drift-service.ts `driftKey`); the rest a card id.
+ */
+export const ACTIONS = ['paper', 'live', 'skip', 'confirm', 'cancel', 'close', 'closeyes', 'closeall', 'keepall', 'resume', 'resumeyes'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export interface Callback {

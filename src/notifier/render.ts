@@ -3,7 +3,9 @@ import type { Card, LiveConfirmation } from '../engine/card.js';
 import type { Trade } from '../portfolio/types.js';
 import type { Position } from '../portfolio/types.js';
 import type { SampleStats } from '../signal/types.js';
-import type { VenueMode, View } from '../commands/views.js';
+import type { SignalEvidence } from '../signal/evidence.js';
+import type { ResumeOutcome, SignalPause } from '../signal/drift-service.js';
+import type { SignalRow, VenueMode, View } from '../commands/views.js';
 import { encodeCallback } from './codec.js';
 import { duration, esc, money, pct, price, qty, utc } from './format.js';
 
@@ -23,6 +25,39 @@ function stats(label: string, s: SampleStats | undefined): string {
   if (!s) return '';
   return `${label}: WR ${pct(s.winRate * 100, 1)} · PF ${s.profitFactor.toFixed(2)} · ${s.trades} trades\n`;
 }
+
+/** An R multiple with its sign: `+0.31R`, `−1.12R`. */
+function rr(x: number): string {
+  return `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(2)}R`;
+}
+
+/** A UTC day, `2025-06-16`. */
+function day(t: number): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+/**
+ * A signal's evidence in one line (issue #9): validated or not; pooled out-of-sample trades, mean
+ * R with its 95 % interval, DSR; the data range (last day covered; the file's end is exclusive).
+ * `Evidence: ✅ validated · OOS 52 trades · mean +0.31R (95 % +0.05R…+0.58R) · DSR 0.97 · data 2021-04-02→2025-06-16`
+ */
+export function renderEvidence(ev: SignalEvidence | undefined): string {
+  if (!ev) return 'Evidence: ⚠️ no backtest evidence';
+  const ci = ev.meanRLower !== undefined && ev.meanRUpper !== undefined ? `95 % ${rr(ev.meanRLower)}…${rr(ev.meanRUpper)}` : 'no interval';
+  return `Evidence: ${ev.validated ? '✅ validated' : '⚠️ not validated'} · OOS ${ev.trades} trade${ev.trades === 1 ? '' : 's'} · ` +
+    `mean ${rr(ev.meanR)} (${ci}) · DSR ${ev.dsr.toFixed(2)} · data ${day(ev.dataFrom)}→${day(ev.dataTo - 1)}`;
+}
+
+const SIGNAL_STATE: Record<SignalRow['state'], string> = {
+  validated: '✅',
+  'paper-only': '📝 paper-only',
+  paused: '⏸ PAUSED',
+};
+
+const PAPER_ONLY: Record<NonNullable<Card['paperOnly']>, string> = {
+  unvalidated: '📝 Paper only: this signal is not validated by the backtest gate.',
+  paused: '⏸ Paper only: this signal is paused by the drift monitor (its forward record fell below its backtest).',
+};
 
 /** The badge of everything shown in live mode: real orders, or the exchange's testnet. */
 const VENUE_BADGE: Record<VenueMode, string> = {
@@ -49,6 +84,8 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
   const long = card.direction === 'long';
   // The badge ends the first line, so digests (which keep only that line) show it too.
   const head = `${long ? '🟢' : '🔴'} <b>${long ? 'BUY' : 'BEARISH'} ${esc(card.symbol)}</b> · ${card.timeframe} · ${esc(card.name)}` +
+    (card.status !== 'info' && !card.evidence?.validated ? ' · ⚠️ unvalidated' : '') +
+    (card.paperOnly === 'paused' ? ' · ⏸ <b>paused</b>' : '') +
     (card.venueMode ? ` · ${VENUE_BADGE[card.venueMode]}` : '');
   const ctx = card.context;
   const ctxParts = [
@@ -66,11 +103,13 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
     html += `Size: ${qty(card.qty)} (${money(card.notional)} ${esc(quote)})\n` +
       `Risk: ${money(card.riskQuote)} ${esc(quote)} (${pct(card.riskPercent)} of equity)\n`;
   }
+  html += renderEvidence(card.evidence) + '\n';
   html += stats('Backtest', card.inSample) + stats('Out-of-sample', card.outOfSample);
   if (card.confidence !== undefined) html += `Confidence: ${pct(card.confidence * 100, 0)}\n`;
   if (ctxParts.length) html += `Context: ${esc(ctxParts.join(' · '))}\n`;
   html += `Reason: <i>${esc(card.reason)}</i>\n`;
   html += `Closed: ${utc(card.createdAt)} · expires ${utc(card.expiresAt)}`;
+  if (card.paperOnly && card.status === 'open') html += `\n${PAPER_ONLY[card.paperOnly]}`;
   const status = STATUS_LINE[card.status];
   if (status) html += `\n\n${status}` + (card.status === 'blocked' && card.blockedReason ? `: ${esc(card.blockedReason)}` : '');
   const confirming = card.status === 'open' && card.confirmation;
@@ -83,7 +122,8 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
     : card.status === 'open'
       ? [[
           { text: '📝 Paper', data: encodeCallback('paper', card.id) },
-          { text: '💰 Live…', data: encodeCallback('live', card.id) },
+          // A paper-only signal (unvalidated or paused) has no Live button; the trade service refuses a forged one.
+          ...(card.paperOnly ? [] : [{ text: '💰 Live…', data: encodeCallback('live', card.id) }]),
           { text: '✖ Skip', data: encodeCallback('skip', card.id) },
         ]]
       : [];
@@ -139,7 +179,37 @@ export function renderEvent(e: BotEvent, quote = 'USDT'): Rendered | null {
       return { html: renderExit(e.trade, quote), buttons: [] };
     case 'alert':
       return { html: `${e.level === 'error' ? '🚨' : e.level === 'warning' ? '⚠️' : 'ℹ️'} ${esc(e.text)}`, buttons: [] };
+    case 'signal-paused':
+      return renderPause(e.pause);
   }
+}
+
+/** The drift monitor's alert: the numbers behind the pause and a Resume button (confirmed by a second tap). */
+export function renderPause(p: SignalPause): Rendered {
+  const f = p.forward;
+  const ev = p.evidence;
+  return {
+    html: `⏸ <b>Signal paused</b>: ${esc(p.signalId)}\n` +
+      `Forward: ${f.trades} trade${f.trades === 1 ? '' : 's'}, mean ${rr(f.meanR)} · backtest OOS: ${ev.trades} trades, mean ${rr(ev.meanR)}\n` +
+      `Held to ≥ ${rr(p.expectation.mean)} per trade (σ ${p.expectation.sigma.toFixed(2)}R); CUSUM ${f.peak.toFixed(2)} ≥ ${f.threshold} ` +
+      '(one-sided, Page 1954: a signal performing as tested trips it within 100 trades under 5 % of the time)\n' +
+      'Its new cards are paper-only until you resume it.',
+    buttons: [[{ text: '▶️ Resume signal', data: encodeCallback('resume', p.key) }]],
+  };
+}
+
+/** The second step of Resume: what resuming means, and the confirming button. */
+export function renderResumeConfirm(signalId: string, key: string): Rendered {
+  return {
+    html: `Resume <b>${esc(signalId)}</b>? Its forward record restarts from now; Live is offered again only if it is validated.`,
+    buttons: [[{ text: '✅ Yes, resume', data: encodeCallback('resumeyes', key) }]],
+  };
+}
+
+/** The toast of a Resume confirmation. */
+export function resumeText(r: ResumeOutcome): string {
+  if (r.ok) return `▶️ ${r.signalId} resumed: the drift monitor watches it again from now.`;
+  return r.reason === 'not-paused' ? 'This signal is not paused (already resumed?).' : 'Unknown signal.';
 }
 
 /** Renders a command's view model. */
@@ -153,6 +223,8 @@ export function renderView(v: View): Rendered {
       const lines = [
         `<b>Status</b>: ${v.stopped ? '🛑 stopped (/resume)' : '▶️ running'}${v.circuitOpen ? ' · ⚠️ circuit breaker open' : ''}`,
         `Mode: ${v.mode}${v.venue ? ` · ${VENUE_BADGE[v.venue.mode]} on ${esc(v.venue.exchange)}` : ''} · uptime ${duration(v.uptimeMs)}`,
+        ...(v.liveUnvalidated ? ['⚠️ Live allowed on unvalidated signals (execution.liveUnvalidated is on)'] : []),
+        ...(v.pausedSignals ? [`⏸ ${v.pausedSignals} signal${v.pausedSignals === 1 ? '' : 's'} paused by the drift monitor (/signals)`] : []),
         `Feed: ${v.feed ? (v.feed.connected ? '🟢 connected' : '🔴 disconnected') : 'replay'}`,
         ...(v.feed?.details ?? []).map((d) => `  ${esc(d)}`),
         `Candles: ${v.candles.toLocaleString('en-US')}${v.lastCloseTime ? ` · last close ${utc(v.lastCloseTime)}` : ''}`,
@@ -202,14 +274,23 @@ export function renderView(v: View): Rendered {
       return { html: lines.join('\n'), buttons: [] };
     }
     case 'signals': {
-      const lines = [`<b>Signals loaded</b>: ${v.signals.length}`];
-      for (const s of v.signals.slice(0, 30)) {
-        lines.push(`• ${esc(s.id)} (${esc(s.rule)} ${esc(s.symbol)} ${s.timeframe})` +
-          (s.winRate !== undefined ? ` WR ${pct(s.winRate * 100, 0)} PF ${(s.profitFactor ?? 0).toFixed(2)} n=${s.trades}` : ''));
+      const count = (st: SignalRow['state']) => v.signals.filter((s) => s.state === st).length;
+      const lines = [`<b>Signals</b>: ${count('validated')} validated · ${count('paper-only')} paper-only · ${count('paused')} paused` +
+        (v.liveUnvalidated ? '\n⚠️ Live is allowed on unvalidated signals (execution.liveUnvalidated)' : '')];
+      const shown = v.signals.slice(0, 30);
+      for (const s of shown) {
+        const f = s.forward;
+        lines.push(`${SIGNAL_STATE[s.state]}${s.live ? ' · 💰 Live' : ''} <b>${esc(s.symbol)}</b> ${s.timeframe} ${esc(s.rule)} — <code>${esc(s.signalId)}</code>\n` +
+          `   ${renderEvidence(s.evidence)}\n` +
+          `   Forward: ${f.trades} trade${f.trades === 1 ? '' : 's'}${f.trades ? `, mean ${rr(f.meanR)}` : ''}` +
+          (s.evidence ? ` vs backtest ${rr(s.evidence.meanR)}` : '') +
+          (f.cusum !== undefined && f.expectedMeanR !== undefined ? ` · held to ≥ ${rr(f.expectedMeanR)}, drift CUSUM ${f.cusum.toFixed(2)}/${f.threshold}` : ''));
       }
+      if (v.signals.length > shown.length) lines.push(`… and ${v.signals.length - shown.length} more`);
       lines.push('', '<b>Top |MA-z|</b>');
       for (const z of v.topMaZ) lines.push(`${z.maZ >= 0 ? '▲' : '▼'} ${esc(z.symbol)} MA-z ${z.maZ.toFixed(2)} · rating ${z.rating.toFixed(1)}${z.tradable ? '' : ' (monitor only)'}`);
-      return { html: lines.join('\n'), buttons: [] };
+      const buttons = shown.filter((s) => s.resumeKey).map((s) => [{ text: `▶️ Resume ${s.symbol} ${s.rule}`.slice(0, 60), data: encodeCallback('resume', s.resumeKey!) }]);
+      return { html: lines.join('\n'), buttons };
     }
   }
 }

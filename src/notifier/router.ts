@@ -3,7 +3,7 @@ import * as cmd from '../commands/index.js';
 import type { BalanceView, PositionsView, TextView, View } from '../commands/views.js';
 import type { ActionResult } from '../execution/trade-service.js';
 import { decodeCallback, encodeCallback } from './codec.js';
-import type { Rendered } from './render.js';
+import { renderResumeConfirm, resumeText, type Rendered } from './render.js';
 import { esc } from './format.js';
 
 /** What a tap produced: the toast text, and optionally a new message (confirmations). */
@@ -80,8 +80,7 @@ export class ChatRouter {
       case 'paper': return t.paper(cb.id);
       case 'skip': return t.skip(cb.id);
       case 'live': return t.live(cb.id);
-      case 'confirm':
-        return t.d.live ? t.d.live.confirm(cb.id) : { ok: false, text: 'Live trading is not configured.' };
+      case 'confirm': return t.confirm(cb.id);
       case 'cancel':
         return t.d.live ? t.d.live.cancel(cb.id) : { ok: false, text: 'Nothing to cancel.' };
       case 'close': {
@@ -111,6 +110,16 @@ export class ChatRouter {
       }
       case 'keepall':
         return { ok: true, text: 'Positions kept, with their stops and targets.' };
+      case 'resume': {
+        // First tap of a drift alert's Resume button: ask again.
+        const signalId = this.rt.drift.pausedByKey(cb.id);
+        if (!signalId) return { ok: false, text: resumeText({ ok: false, reason: 'not-paused' }) };
+        return { ok: true, text: 'Confirm the resume.', reply: renderResumeConfirm(signalId, cb.id) };
+      }
+      case 'resumeyes': {
+        const r = this.rt.drift.resume(cb.id);
+        return { ok: r.ok, text: resumeText(r) };
+      }
     }
   }
 }

@@ -31,6 +31,14 @@ const card = z.object({
   notional: z.number(), riskQuote: z.number(), riskPercent: z.number(), maxHoldBars: z.number().optional(),
   allocationPercent: z.number().optional(), reason: z.string(), inSample: stats.optional(), outOfSample: stats.optional(),
   confidence: z.number().optional(),
+  /** Backtest evidence of the card's signal (src/signal/evidence.ts); absent = none. */
+  evidence: z.object({
+    validated: z.boolean(), source: z.enum(['family', 'zscore']), familyId: z.string(), trades: z.number(), meanR: z.number(),
+    meanRLower: z.number().optional(), meanRUpper: z.number().optional(), sharpe: z.number(), dsr: z.number(),
+    dataFrom: z.number(), dataTo: z.number(),
+  }).optional(),
+  /** Why the card has no Live button. */
+  paperOnly: z.enum(['unvalidated', 'paused']).optional(),
   context: z.object({
     rating: z.number().optional(), maZ: z.number().optional(), htfAligned: z.boolean().optional(),
     regime: z.enum(['trending', 'ranging']).optional(),
@@ -78,6 +86,20 @@ export const RatingsSnapshotSchema = z.object({
 });
 export type RatingsSnapshot = z.infer<typeof RatingsSnapshotSchema>;
 
+/**
+ * The drift monitor's state of one signal (src/signal/drift-service.ts). `since`: its forward
+ * record counts trades closed after this time (ms UTC; the last resume), 0 = all. `paused`: the
+ * alarm that paused it (numbers in R; CUSUM in σ), until the owner resumes it.
+ */
+export const DriftSignalSchema = z.object({
+  since: z.number(),
+  paused: z.object({
+    at: z.number(), trades: z.number(), meanR: z.number(), cusum: z.number(), threshold: z.number(),
+    expectedMeanR: z.number(), sigma: z.number(),
+  }).optional(),
+});
+export type DriftSignalState = z.infer<typeof DriftSignalSchema>;
+
 /** data/state.json, version 1 (SPEC §9). */
 export const StateSchema = z.object({
   version: z.literal(1),
@@ -104,6 +126,11 @@ export const StateSchema = z.object({
     through: z.record(z.string(), z.number()),
     ratings: RatingsSnapshotSchema.optional(),
   }).prefault({ through: {} }),
+  /**
+   * Drift monitor per signal id. Optional (older files and `emptyState` have none: nothing
+   * paused); the runtime creates it on start.
+   */
+  drift: z.object({ signals: z.record(z.string(), DriftSignalSchema) }).optional(),
   outbox: z.object({ nextId: z.number(), items: z.array(OutboxItemSchema) }).prefault({ nextId: 1, items: [] }),
   /** The current and previous process: a start without a clean stop before it was a crash. */
   runs: z.object({

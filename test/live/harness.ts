@@ -75,7 +75,8 @@ export async function liveEnv(): Promise<LiveEnv> {
     exchange: { id: 'binance', restBaseUrl: fake.restBaseUrl, sandbox: false },
     feed: { wsBaseUrl: fake.wsBaseUrl, warmupBars: 30, closeGraceMs: 1000 },
     risk: { circuitBreakerErrors: 2, cooldownMinutes: 60 },
-    execution: { confirmTtlSeconds: 60, slippageTolerancePercent: 0.5, orderTimeoutSeconds: 5 },
+    // The armed test signal has no backtest evidence: Live is offered on it only through the override.
+    execution: { confirmTtlSeconds: 60, slippageTolerancePercent: 0.5, orderTimeoutSeconds: 5, liveUnvalidated: true },
     paths: { state: join(dir, 'state.json'), liveParams: join(dir, 'params.json'), validatedSignals: join(dir, 'none.json'), logDir: join(dir, 'logs') },
     log: { level: 'debug' },
   }));

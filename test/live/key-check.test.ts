@@ -120,7 +120,7 @@ describe('a live bot with a key without IP restriction', () => {
 
     const { card, msg } = await fireCard(env, bot, 'BTCUSDT');
     expect(card.venueMode).toBe('live');
-    expect(msg.text!.split('\n')[0]).toMatch(/^🟢 BUY BTCUSDT · 1m · Test signal · ⚡ LIVE$/);
+    expect(msg.text!.split('\n')[0]).toMatch(/^🟢 BUY BTCUSDT · 1m · Test signal · ⚠️ unvalidated · ⚡ LIVE$/);
     await press(env, msg, `v1:live:${card.id}`);
     const conf = await env.api.waitFor(() => {
       const m = message(env, msg.message_id);

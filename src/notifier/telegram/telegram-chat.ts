@@ -6,7 +6,7 @@ import type { ChatAdapter } from '../chat.js';
 import { Deliverer } from '../delivery.js';
 import type { OutboxItem } from '../../store/schema.js';
 import { esc, splitMessage, utc } from '../format.js';
-import { renderCard, renderConfirmation, renderEvent, type Rendered } from '../render.js';
+import { renderCard, renderConfirmation, renderEvent, renderEvidence, type Rendered } from '../render.js';
 import { commandMenu } from './bot.js';
 import { keyboard } from './keyboard.js';
 
@@ -143,8 +143,9 @@ export class TelegramChat implements ChatAdapter {
 export function renderDigest(cards: Card[], quote = 'USDT'): Rendered {
   const blocks = cards.map((c, i) => {
     const html = renderCard(c, quote).html.split('\n');
-    // Keep the head, entry/stop/target, R:R and the status line; the full card is one tap away in /signals.
-    return `${i + 1}. ${html[0]}\n${html.slice(2, 6).join('\n')}\nReason: <i>${esc(c.reason)}</i>` +
+    // Keep the head (with its unvalidated/paused badge), entry/stop/target, R:R, the evidence line
+    // and the status line; the full card is one tap away in /signals.
+    return `${i + 1}. ${html[0]}\n${html.slice(2, 6).join('\n')}\n${renderEvidence(c.evidence)}\nReason: <i>${esc(c.reason)}</i>` +
       (c.status !== 'open' ? `\n<b>${esc(statusWord(c))}</b>` : '') +
       (c.status === 'open' && c.confirmation ? renderConfirmation(c.confirmation, c.symbol, quote) : '');
   });
