@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { closedTradesCsv } from '../backtest/trades-csv.js';
 import dotenv from 'dotenv';
 import { EdgebotError, UsageError } from '../core/errors.js';
 import { loadConfig, loadTelegramConfig } from '../config/load.js';
@@ -13,7 +15,7 @@ const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 
 Usage:
   edgebot run --mode paper|live [--config FILE]
-  edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N] [--skip-bad-files]
+  edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N] [--trades FILE.csv] [--skip-bad-files]
   edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE] [--trades FILE.csv] [--skip-bad-files]
   edgebot validate-config [--config FILE]
   edgebot check-telegram [--config FILE]
@@ -150,10 +152,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           skipBadFiles: values['skip-bad-files'],
           // The demo reads no commands: the replay ends by itself.
           input: process.stdin.isTTY ? process.stdin : null,
+          output: io.stdout,
         });
         if (session.skipped.length) err(`edgebot: warning: skipped ${session.skipped.length} bad data file(s): ${session.skipped.map((b) => b.error.message).join('; ')}\n`);
         for (const w of session.zWarnings) err(`edgebot: warning: ${w.message}\n`);
         const summary = await session.run();
+        if (values.trades) writeFileSync(values.trades, closedTradesCsv(session.rt.broker.account.trades));
         out(JSON.stringify(summary) + '\n');
         return EXIT.ok;
       }

@@ -4,6 +4,7 @@ import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { zScoreFactor, zThresholdWarnings, type ZThresholdWarning } from '../config/z-reach.js';
 import { fitToBase } from '../config/base-timeframe.js';
+import { rStats, toRecord } from '../backtest/stats.js';
 import { firstOpenTime, loadCandleData, type BadDataFile } from '../feed/csv.js';
 import { ReplayFeed } from '../feed/replay.js';
 import { StateStore } from '../store/state-store.js';
@@ -41,6 +42,9 @@ export interface ReplaySummary {
   winRate: number;
   pnl: number;
   maxDrawdownPercent: number;
+  /** Profit factor in R (Σ positive R / Σ |negative R|, capped at 99) and mean R per trade. */
+  profitFactorR: number;
+  meanR: number;
   elapsedMs: number;
   candlesPerSecond: number;
 }
@@ -112,6 +116,7 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
 
   const summary = (elapsedMs: number): ReplaySummary => {
     const a = rt.broker.account;
+    const r = rStats(a.trades.map(toRecord));
     const wins = a.trades.filter((t) => t.pnl > 0).length;
     const candles = rt.engine.stats.candles;
     return {
@@ -121,6 +126,8 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
       winRate: a.trades.length ? round(wins / a.trades.length, 4) : 0,
       pnl: round(rt.broker.equity() - config.broker.startingBalance, 2),
       maxDrawdownPercent: round(a.maxDrawdownPercent, 2),
+      profitFactorR: r.profitFactor,
+      meanR: r.avgR,
       elapsedMs: Math.round(elapsedMs),
       candlesPerSecond: Math.round(candles / Math.max(elapsedMs, 1) * 1000),
     };

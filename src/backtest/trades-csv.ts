@@ -1,4 +1,6 @@
+import type { Trade } from '../portfolio/types.js';
 import type { Evidence } from './gate.js';
+import type { TradeRecord } from './stats.js';
 
 /** Header of `edgebot backtest --trades FILE`. */
 export const TRADES_CSV_HEADER = 'signalId,rule,symbol,timeframe,entryTime,exitTime,entry,exit,qty,fees,pnl,r,exitReason';
@@ -17,14 +19,22 @@ function cell(x: string | number): string {
  * R (pnl / initial risk) and exit reason (`target`, `stop`, `time`, `zscore-reversal`).
  */
 export function tradesCsv(families: readonly Evidence[]): string {
+  return tradeRowsCsv(families.flatMap((e) => e.oos.map((t) => ({ ...t, rule: e.family.rule, timeframe: e.family.timeframe }))));
+}
+
+/** The same file for closed trades of the bot's own books (`replay --trades`, `/export`): fees = entry + exit fee. */
+export function closedTradesCsv(trades: readonly Trade[]): string {
+  return tradeRowsCsv(trades.map((t) => ({ ...t, fees: t.entryFee + t.exitFee })));
+}
+
+/** The rows in the given order, one per trade. */
+function tradeRowsCsv(rows: readonly (Omit<TradeRecord, 'stop'> & { rule: string; timeframe: string })[]): string {
   const lines = [TRADES_CSV_HEADER];
-  for (const e of families) {
-    for (const t of e.oos) {
-      lines.push([
-        t.signalId, e.family.rule, t.symbol, e.family.timeframe, new Date(t.entryTime).toISOString(), new Date(t.exitTime).toISOString(),
-        t.entryPrice, t.exitPrice, t.qty, t.fees, t.pnl, t.r, t.reason,
-      ].map(cell).join(','));
-    }
+  for (const t of rows) {
+    lines.push([
+      t.signalId, t.rule, t.symbol, t.timeframe, new Date(t.entryTime).toISOString(), new Date(t.exitTime).toISOString(),
+      t.entryPrice, t.exitPrice, t.qty, t.fees, t.pnl, t.r, t.reason,
+    ].map(cell).join(','));
   }
   return lines.join('\n') + '\n';
 }
