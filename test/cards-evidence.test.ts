@@ -8,6 +8,7 @@ import { htmlToText } from '../src/notifier/format.js';
 import { renderCard, renderEvidence, renderView } from '../src/notifier/render.js';
 import { renderDigest } from '../src/notifier/telegram/telegram-chat.js';
 import { RiskManager, newRiskState } from '../src/risk/risk.js';
+import { outcomeText } from '../src/notifier/render-outcome.js';
 import { EvidenceBook, paperOnlyReason, type SignalEvidence } from '../src/signal/evidence.js';
 import { loadValidatedSignals } from '../src/signal/validated.js';
 import { htmlProblem } from './fakes/telegram-api.js';
@@ -135,7 +136,8 @@ describe('the trade service refuses Live for paper-only signals', () => {
         expect(r.ok).toBe(true);
         expect(calls).toEqual(['request e1']);
       } else {
-        expect(r).toMatchObject({ ok: false, paperOnly: 'unvalidated', text: 'Refused: this signal is not validated by the backtest gate; it is paper-only.' });
+        expect(r).toMatchObject({ ok: false, outcome: { code: 'paper-only', why: 'unvalidated' } });
+        expect(outcomeText(r.outcome)).toBe('Refused: this signal is not validated by the backtest gate; it is paper-only.');
         expect(calls).toEqual([]);
         // Paper stays possible.
         expect(svc.paper('e1').ok).toBe(true);
@@ -150,7 +152,7 @@ describe('the trade service refuses Live for paper-only signals', () => {
     cards.set('b1', card('b1', 'BTCUSDT', { evidence: VALIDATED }));
     expect((await svc.live('b1')).ok).toBe(true);
     paused = true;
-    expect(await svc.confirm('b1')).toMatchObject({ ok: false, paperOnly: 'paused' });
+    expect(await svc.confirm('b1')).toMatchObject({ ok: false, outcome: { code: 'paper-only', why: 'paused' } });
     expect(calls).toEqual(['request b1']);
     paused = false;
     expect((await svc.confirm('b1')).ok).toBe(true);
@@ -164,7 +166,7 @@ describe('the trade service refuses Live for paper-only signals', () => {
       clock: new ReplayClock(T), cards, broker: new SimulatedBroker(config.broker), risk: new RiskManager(config.risk, newRiskState(10_000)),
       emit: () => {}, persist: () => {}, live,
     });
-    expect(await svc.live('x1')).toMatchObject({ ok: false, paperOnly: 'unvalidated' });
+    expect(await svc.live('x1')).toMatchObject({ ok: false, outcome: { code: 'paper-only', why: 'unvalidated' } });
     expect(calls).toEqual([]);
   });
 });

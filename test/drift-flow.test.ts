@@ -129,7 +129,7 @@ describe('drift monitor end to end: closes → pause → paper-only cards → re
     expect(card.status).toBe('paper');
     // A forged Live tap on an open card of the paused signal is refused by the trade service.
     card.status = 'open';
-    expect(await new ChatRouter(rt).tap(`v1:live:${card.id}`)).toMatchObject({ ok: false, paperOnly: 'paused' });
+    expect(await new ChatRouter(rt).tap(`v1:live:${card.id}`)).toMatchObject({ ok: false, text: 'Refused: this signal is paused by the drift monitor; it is paper-only until you resume it.' });
     card.status = 'paper';
 
     // /status and /signals say so.

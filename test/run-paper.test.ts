@@ -96,7 +96,8 @@ describe('run --mode paper against a fake Binance', () => {
     const driver = new StepDriver(fake, bot.feed, series, 1500);
     for (let m = 5; m < LIVE; m++) await driver.step(T0 + m * MINUTE);
     expect(bot.rt.engine.stats.cards).toBeGreaterThan(0);
-    expect(out).toMatch(/🟢 BUY [A-Z]+USDT · 5m · Glicko-2 z-score/);
+    // Shown once the state that holds it is on disk (write-ahead outbox).
+    await waitFor(() => /🟢 BUY [A-Z]+USDT · 5m · Glicko-2 z-score/.test(out), 'a card in the console');
     expect(bot.rt.broker.account.positions.length + bot.rt.broker.account.trades.length).toBeGreaterThan(0);
     input.write('/status\n');
     await waitFor(() => out.includes('Binance WebSocket'), '/status reply');

@@ -7,13 +7,41 @@ import type { PaperOnlyReason } from '../signal/evidence.js';
 import { accountView, type PositionBook } from '../portfolio/book.js';
 import type { SimulatedBroker } from './simulated.js';
 
-/** The answer to a tap or command: shown to the owner (a toast for taps) and whether it worked. */
+/**
+ * What an action on a card or position did, as data; `src/notifier/render-outcome.ts` words it.
+ * Quantities in base asset.
+ */
+export type TradeOutcome =
+  | { code: 'card-unknown' }
+  | { code: 'card-expired' }
+  /** Already acted on: paper- or live-traded, skipped, or informational (no trade). */
+  | { code: 'card-done'; status: 'paper' | 'live' | 'skipped' | 'info' }
+  | { code: 'card-blocked'; reason?: string }
+  /** A risk limit refused the entry at the tap (the risk gate's reason). */
+  | { code: 'risk-refused'; reason: string }
+  | { code: 'paper-queued'; qty: number; symbol: string }
+  | { code: 'skipped' }
+  | { code: 'live-off' }
+  | { code: 'paper-only'; why: PaperOnlyReason }
+  | { code: 'position-unknown'; positionId: string }
+  | { code: 'position-closing'; positionId: string }
+  | { code: 'stopped'; already: boolean; cancelledEntries: number; openPositions: number }
+  | { code: 'resumed'; wasStopped: boolean; circuitClosed: boolean }
+  /** Live execution's own answer (still worded there; the next step of issue #11 makes it data too). */
+  | { code: 'venue'; text: string };
+
+/** The answer to a tap or command: whether it worked, what happened, and the card it concerned. */
 export interface ActionResult {
+  ok: boolean;
+  outcome: TradeOutcome;
+  card?: Card;
+}
+
+/** What live execution answers (worded by the live trader for now). */
+export interface LiveAnswer {
   ok: boolean;
   text: string;
   card?: Card;
-  /** Why a live order was refused because the signal is paper-only (the chat words it). */
-  paperOnly?: PaperOnlyReason;
 }
 
 /**
@@ -22,10 +50,15 @@ export interface ActionResult {
  */
 export interface LiveExecution {
   /** Starts the confirmation flow for a card. */
-  request(card: Card): Promise<ActionResult>;
+  request(card: Card): Promise<LiveAnswer>;
   /** Handles the confirmation buttons. */
-  confirm(cardId: string): Promise<ActionResult>;
-  cancel(cardId: string): Promise<ActionResult>;
+  confirm(cardId: string): Promise<LiveAnswer>;
+  cancel(cardId: string): Promise<LiveAnswer>;
+}
+
+/** A live answer as an action result. */
+export function fromLive(a: LiveAnswer): ActionResult {
+  return { ok: a.ok, outcome: { code: 'venue', text: a.text }, ...(a.card ? { card: a.card } : {}) };
 }
 
 export interface TradeServiceDeps {
@@ -57,7 +90,7 @@ export class TradeService {
 
   #card(cardId: string): Card | ActionResult {
     const card = this.d.cards.get(cardId);
-    if (!card) return { ok: false, text: 'Unknown or forgotten card.' };
+    if (!card) return { ok: false, outcome: { code: 'card-unknown' } };
     return card;
   }
 
@@ -69,15 +102,16 @@ export class TradeService {
           card.status = 'expired';
           this.d.emit({ type: 'card-update', card });
           this.d.persist();
-          return { ok: false, text: 'This card has expired.', card };
+          return { ok: false, outcome: { code: 'card-expired' }, card };
         }
         return null;
-      case 'paper': return { ok: false, text: 'Already paper-traded.', card };
-      case 'live': return { ok: false, text: 'Already traded live.', card };
-      case 'skipped': return { ok: false, text: 'You skipped this card.', card };
-      case 'expired': return { ok: false, text: 'This card has expired.', card };
-      case 'info': return { ok: false, text: 'This card is informational; it has no trade.', card };
-      case 'blocked': return { ok: false, text: `Not tradable: ${card.blockedReason ?? 'risk limit'}.`, card };
+      case 'paper':
+      case 'live':
+      case 'skipped':
+      case 'info':
+        return { ok: false, outcome: { code: 'card-done', status: card.status }, card };
+      case 'expired': return { ok: false, outcome: { code: 'card-expired' }, card };
+      case 'blocked': return { ok: false, outcome: { code: 'card-blocked', ...(card.blockedReason ? { reason: card.blockedReason } : {}) }, card };
     }
   }
 
@@ -91,7 +125,7 @@ export class TradeService {
     const { broker, risk } = this.d;
     const now = this.d.clock.now();
     const block = risk.blockReason(card.symbol, card, accountView(broker, this.d.external), now);
-    if (block) return { ok: false, text: `Refused: ${block}.`, card };
+    if (block) return { ok: false, outcome: { code: 'risk-refused', reason: block }, card };
     broker.submitEntry({
       cardId: card.id,
       signalId: card.signalId,
@@ -109,7 +143,7 @@ export class TradeService {
     card.status = 'paper';
     this.d.emit({ type: 'card-update', card });
     this.d.persist();
-    return { ok: true, text: `📝 Paper buy of ${fmtQty(card.qty)} ${card.symbol} queued for the next open.`, card };
+    return { ok: true, outcome: { code: 'paper-queued', qty: card.qty, symbol: card.symbol }, card };
   }
 
   /** Skips a card: its buttons go away. */
@@ -121,22 +155,17 @@ export class TradeService {
     found.status = 'skipped';
     this.d.emit({ type: 'card-update', card: found });
     this.d.persist();
-    return { ok: true, text: 'Skipped.', card: found };
+    return { ok: true, outcome: { code: 'skipped' }, card: found };
   }
 
   /**
    * The live gate, checked now (not from the card's snapshot, so a forged or stale `live`
-   * callback is refused too): `{ ok: false, paperOnly }` for a paper-only signal.
+   * callback is refused too): a `paper-only` outcome for a paper-only signal.
    */
   #liveGate(card: Card): ActionResult | null {
     const why = this.d.paperOnly ? this.d.paperOnly(card.signalId) : 'unvalidated';
     if (!why) return null;
-    return {
-      ok: false, paperOnly: why, card,
-      text: why === 'paused'
-        ? 'Refused: this signal is paused by the drift monitor; it is paper-only until you resume it.'
-        : 'Refused: this signal is not validated by the backtest gate; it is paper-only.',
-    };
+    return { ok: false, outcome: { code: 'paper-only', why }, card };
   }
 
   /** `💰 Live…`: hands the card to live execution, or explains why not (paper-only signal, live trading off). */
@@ -145,27 +174,31 @@ export class TradeService {
     if (!('id' in found)) return found;
     const refused = this.#notOpen(found) ?? this.#liveGate(found);
     if (refused) return refused;
-    if (!this.d.live) {
-      return { ok: false, text: 'Live trading is not configured. Run `edgebot run --mode live` with exchange keys in .env to enable it.', card: found };
-    }
-    return this.d.live.request(found);
+    if (!this.d.live) return { ok: false, outcome: { code: 'live-off' }, card: found };
+    return fromLive(await this.d.live.request(found));
   }
 
   /** `✅ Confirm` of a live confirmation: the live gate again (the signal may have been paused meanwhile), then live execution. */
   async confirm(cardId: string): Promise<ActionResult> {
-    if (!this.d.live) return { ok: false, text: 'Live trading is not configured.' };
+    if (!this.d.live) return { ok: false, outcome: { code: 'live-off' } };
     const card = this.d.cards.get(cardId);
     const refused = card ? this.#liveGate(card) : null;
     if (refused) return refused;
-    return this.d.live.confirm(cardId);
+    return fromLive(await this.d.live.confirm(cardId));
+  }
+
+  /** `Cancel` of a live confirmation. */
+  async cancel(cardId: string): Promise<ActionResult> {
+    if (!this.d.live) return { ok: false, outcome: { code: 'live-off' } };
+    return fromLive(await this.d.live.cancel(cardId));
   }
 
   /** Closes a paper position at the next open. */
   closePosition(positionId: string): ActionResult {
     const ok = this.d.broker.requestExit(positionId, 'manual');
-    if (!ok) return { ok: false, text: `No open position ${positionId} (or it is already closing).` };
+    if (!ok) return { ok: false, outcome: { code: 'position-unknown', positionId } };
     this.d.persist();
-    return { ok: true, text: `Closing ${positionId} at the next open.` };
+    return { ok: true, outcome: { code: 'position-closing', positionId } };
   }
 
   /**
@@ -186,13 +219,7 @@ export class TradeService {
       }
     }
     this.d.persist();
-    const open = broker.account.positions.length;
-    return {
-      ok: true,
-      text: `${already ? 'Trading was already stopped.' : '🛑 Trading stopped.'} No new positions until /resume.` +
-        (cancelled.length ? ` Cancelled ${cancelled.length} unfilled entr${cancelled.length === 1 ? 'y' : 'ies'}.` : '') +
-        (open ? ` ${open} open position${open === 1 ? '' : 's'} keep${open === 1 ? 's' : ''} its stop and target.` : ''),
-    };
+    return { ok: true, outcome: { code: 'stopped', already, cancelledEntries: cancelled.length, openPositions: broker.account.positions.length } };
   }
 
   /** Undoes `/stop`, and closes an open circuit breaker (the owner has looked at the exchange errors). */
@@ -204,11 +231,6 @@ export class TradeService {
     r.circuitOpen = false;
     r.exchangeErrors = 0;
     this.d.persist();
-    const text = was || circuit ? '▶️ Trading resumed: new cards can be traded again.' : 'Trading was not stopped.';
-    return { ok: true, text: circuit ? `${text} The circuit breaker is closed again.` : text };
+    return { ok: true, outcome: { code: 'resumed', wasStopped: was, circuitClosed: circuit } };
   }
-}
-
-function fmtQty(q: number): string {
-  return q >= 100 ? q.toFixed(2) : q >= 1 ? q.toFixed(4) : q.toPrecision(4);
 }

@@ -1,13 +1,16 @@
 import type { Runtime } from '../app/runtime.js';
 import * as cmd from '../commands/index.js';
 import type { BalanceView, PositionsView, TextView, View } from '../commands/views.js';
-import type { ActionResult } from '../execution/trade-service.js';
+import type { ActionResult, LiveAnswer } from '../execution/trade-service.js';
+import { outcomeText } from './render-outcome.js';
 import { decodeCallback, encodeCallback } from './codec.js';
 import { renderResumeConfirm, resumeText, type Rendered } from './render.js';
 import { esc } from './format.js';
 
-/** What a tap produced: the toast text, and optionally a new message (confirmations). */
-export interface TapResult extends ActionResult {
+/** What a tap produced: whether it worked, the toast text, and optionally a new message (confirmations). */
+export interface TapResult {
+  ok: boolean;
+  text: string;
   /** The callback data was not ours (forged, old version, truncated): refused without effect. */
   refused?: boolean;
   reply?: Rendered;
@@ -24,7 +27,12 @@ export interface RouterExtras {
   /** Runs after the kill switch is set (live: cancel confirmations and unfilled orders). */
   onStop?: () => Promise<string | undefined>;
   /** Closes a live position; paper positions close through the simulated broker. */
-  closeLive?: (positionId: string) => Promise<ActionResult | null>;
+  closeLive?: (positionId: string) => Promise<LiveAnswer | null>;
+}
+
+/** An action's result as a tap's toast. */
+function toast(r: ActionResult): TapResult {
+  return { ok: r.ok, text: outcomeText(r.outcome) };
 }
 
 /**
@@ -46,9 +54,9 @@ export class ChatRouter {
       case 'pnl': return cmd.pnl(rt);
       case 'balance': return this.extras.balance ? this.extras.balance() : cmd.paperBalance(rt);
       case 'signals': return cmd.signals(rt);
-      case 'resume': return { kind: 'text', text: rt.trades.resume().text };
+      case 'resume': return { kind: 'text', text: outcomeText(rt.trades.resume().outcome) };
       case 'stop': {
-        let text = rt.trades.stop().text;
+        let text = outcomeText(rt.trades.stop().outcome);
         const extra = await this.extras.onStop?.();
         if (extra) text += ` ${extra}`;
         return { kind: 'text', text };
@@ -77,12 +85,11 @@ export class ChatRouter {
     if (!cb) return { ok: false, refused: true, text: 'This button is not recognised.' };
     const t = this.rt.trades;
     switch (cb.action) {
-      case 'paper': return t.paper(cb.id);
-      case 'skip': return t.skip(cb.id);
-      case 'live': return t.live(cb.id);
-      case 'confirm': return t.confirm(cb.id);
-      case 'cancel':
-        return t.d.live ? t.d.live.cancel(cb.id) : { ok: false, text: 'Nothing to cancel.' };
+      case 'paper': return toast(t.paper(cb.id));
+      case 'skip': return toast(t.skip(cb.id));
+      case 'live': return toast(await t.live(cb.id));
+      case 'confirm': return toast(await t.confirm(cb.id));
+      case 'cancel': return t.d.live ? toast(await t.cancel(cb.id)) : { ok: false, text: 'Nothing to cancel.' };
       case 'close': {
         const paper = this.rt.broker.account.positions.find((x) => x.id === cb.id);
         const live = this.extras.livePositions?.().find((x) => x.id === cb.id);
@@ -99,7 +106,7 @@ export class ChatRouter {
       }
       case 'closeyes': {
         const live = await this.extras.closeLive?.(cb.id);
-        return live ?? t.closePosition(cb.id);
+        return live ?? toast(t.closePosition(cb.id));
       }
       case 'closeall': {
         const ids = [...(this.extras.livePositions?.() ?? []), ...this.rt.broker.account.positions].map((p) => p.id);

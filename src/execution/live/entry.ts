@@ -3,7 +3,7 @@
  * The intent is written to disk before the request; after an ambiguous failure (timeout, network,
  * 5xx, "duplicate") the order is looked up by that id — an entry is never sent a second time.
  */
-import type { ActionResult } from '../trade-service.js';
+import type { LiveAnswer } from '../trade-service.js';
 import type { Card, LiveConfirmation } from '../../engine/card.js';
 import { timeframeMs } from '../../core/timeframe.js';
 import { money, price as fmtPrice, qty as fmtQty } from '../../notifier/format.js';
@@ -17,7 +17,7 @@ import { clientId, livePositionId } from './ids.js';
 import { protect } from './protect.js';
 
 /** Creates the card's live trade, persists the intent, and sends the entry. */
-export async function openPosition(ctx: LiveContext, card: Card, c: LiveConfirmation): Promise<ActionResult> {
+export async function openPosition(ctx: LiveContext, card: Card, c: LiveConfirmation): Promise<LiveAnswer> {
   const now = ctx.clock.now();
   const t: LiveTrade = {
     id: livePositionId(card.id), cardId: card.id, signalId: card.signalId, rule: card.rule, symbol: card.symbol,
@@ -36,7 +36,7 @@ export async function openPosition(ctx: LiveContext, card: Card, c: LiveConfirma
   return { ...r, card };
 }
 
-async function submitEntry(ctx: LiveContext, t: LiveTrade, card: Card): Promise<ActionResult> {
+async function submitEntry(ctx: LiveContext, t: LiveTrade, card: Card): Promise<LiveAnswer> {
   let o: VenueOrder;
   try {
     o = await ctx.venue.marketOrder(t.symbol, 'buy', t.entry.qty, t.entry.clientId);
@@ -68,7 +68,7 @@ async function submitEntry(ctx: LiveContext, t: LiveTrade, card: Card): Promise<
 }
 
 /** Applies what the venue says about the entry order (from the response or a lookup). */
-export async function afterEntryOrder(ctx: LiveContext, t: LiveTrade, o: VenueOrder): Promise<ActionResult> {
+export async function afterEntryOrder(ctx: LiveContext, t: LiveTrade, o: VenueOrder): Promise<LiveAnswer> {
   const now = ctx.clock.now();
   t.entry.exchangeId = o.id;
   t.entry.updatedAt = now;
@@ -85,7 +85,7 @@ export async function afterEntryOrder(ctx: LiveContext, t: LiveTrade, o: VenueOr
 }
 
 /** Records the fill, announces the position and protects it. */
-async function entryFilled(ctx: LiveContext, t: LiveTrade, o: VenueOrder): Promise<ActionResult> {
+async function entryFilled(ctx: LiveContext, t: LiveTrade, o: VenueOrder): Promise<LiveAnswer> {
   const f = await fillOf(ctx, t.symbol, o, t.entry.sentAt);
   const now = ctx.clock.now();
   recordFill(t.entry, f, o.id, now);

@@ -6,7 +6,7 @@
 import type { ExitReason } from '../../portfolio/types.js';
 import type { LiveTrade } from '../../store/live-schema.js';
 import { money, price as fmtPrice, qty as fmtQty } from '../../notifier/format.js';
-import type { ActionResult } from '../trade-service.js';
+import type { LiveAnswer } from '../trade-service.js';
 import { recordClose } from './close.js';
 import { alert, orderFailed, type LiveContext } from './context.js';
 import { explain, toVenueError } from './errors.js';
@@ -17,7 +17,7 @@ import { protect, settleProtection } from './protect.js';
 const IN_FLIGHT = new Set(['pending', 'unknown', 'open']);
 
 /** Closes `t` at market. Safe to call again after a crash: each step checks what is already done. */
-export async function closePosition(ctx: LiveContext, t: LiveTrade, reason: ExitReason): Promise<ActionResult> {
+export async function closePosition(ctx: LiveContext, t: LiveTrade, reason: ExitReason): Promise<LiveAnswer> {
   const { venue } = ctx;
   if (t.phase === 'closing' && t.exit && IN_FLIGHT.has(t.exit.status)) {
     await resolveExit(ctx, t);
@@ -79,7 +79,7 @@ export async function closePosition(ctx: LiveContext, t: LiveTrade, reason: Exit
   return afterExit(ctx, t, x);
 }
 
-async function afterExit(ctx: LiveContext, t: LiveTrade, x: VenueOrder): Promise<ActionResult> {
+async function afterExit(ctx: LiveContext, t: LiveTrade, x: VenueOrder): Promise<LiveAnswer> {
   const exit = t.exit!;
   exit.exchangeId = x.id;
   exit.updatedAt = ctx.clock.now();

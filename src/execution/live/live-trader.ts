@@ -8,7 +8,7 @@
 import type { Runtime } from '../../app/runtime.js';
 import type { Card } from '../../engine/card.js';
 import { qty as fmtQty, money, price as fmtPrice } from '../../notifier/format.js';
-import type { ActionResult, LiveExecution } from '../trade-service.js';
+import type { LiveAnswer, LiveExecution } from '../trade-service.js';
 import type { PositionBook } from '../../portfolio/book.js';
 import type { ExitReason, Position, Trade } from '../../portfolio/types.js';
 import { quoteCard, recheck } from './confirm.js';
@@ -92,7 +92,7 @@ export class LiveTrader implements LiveExecution, PositionBook {
   };
 
   /** `💰 Live…`: edits the card into a confirmation with a fresh quote, or says why not. */
-  request(card: Card): Promise<ActionResult> {
+  request(card: Card): Promise<LiveAnswer> {
     return this.lock(card.id, async () => {
       const ctx = this.ctx;
       const existing = ctx.ledger.byCard(card.id);
@@ -117,7 +117,7 @@ export class LiveTrader implements LiveExecution, PositionBook {
   }
 
   /** `✅ Confirm`: re-checks, then orders once. A repeated confirm reports the first one's state. */
-  confirm(cardId: string): Promise<ActionResult> {
+  confirm(cardId: string): Promise<LiveAnswer> {
     return this.lock(cardId, async () => {
       const ctx = this.ctx;
       const existing = ctx.ledger.byCard(cardId);
@@ -153,7 +153,7 @@ export class LiveTrader implements LiveExecution, PositionBook {
         cardChanged(ctx, card);
         return { ok: false, text: refusal, card };
       }
-      let r: ActionResult;
+      let r: LiveAnswer;
       try {
         r = await openPosition(ctx, card, c);
       } catch (err) {
@@ -168,7 +168,7 @@ export class LiveTrader implements LiveExecution, PositionBook {
   }
 
   /** `Cancel`: takes the confirmation off the card; the card's own buttons come back. */
-  cancel(cardId: string): Promise<ActionResult> {
+  cancel(cardId: string): Promise<LiveAnswer> {
     return this.lock(cardId, async () => {
       const ctx = this.ctx;
       const card = ctx.cards.get(cardId);
@@ -227,7 +227,7 @@ export class LiveTrader implements LiveExecution, PositionBook {
   }
 
   /** Closes a live position at market; null when `positionId` is not a live position. */
-  async close(positionId: string): Promise<ActionResult | null> {
+  async close(positionId: string): Promise<LiveAnswer | null> {
     const t = this.ctx.ledger.byId(positionId);
     if (!t) return null;
     return this.lock(t.cardId, async () => {

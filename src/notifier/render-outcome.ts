@@ -1,0 +1,44 @@
+import type { TradeOutcome } from '../execution/trade-service.js';
+
+/** A base-asset quantity, as toasts show it. */
+function fmtQty(q: number): string {
+  return q >= 100 ? q.toFixed(2) : q >= 1 ? q.toFixed(4) : q.toPrecision(4);
+}
+
+const CARD_DONE = {
+  paper: 'Already paper-traded.',
+  live: 'Already traded live.',
+  skipped: 'You skipped this card.',
+  info: 'This card is informational; it has no trade.',
+} as const;
+
+/** The words for an action's outcome: a tap's toast, or a command's reply (plain text). */
+export function outcomeText(o: TradeOutcome): string {
+  switch (o.code) {
+    case 'card-unknown': return 'Unknown or forgotten card.';
+    case 'card-expired': return 'This card has expired.';
+    case 'card-done': return CARD_DONE[o.status];
+    case 'card-blocked': return `Not tradable: ${o.reason ?? 'risk limit'}.`;
+    case 'risk-refused': return `Refused: ${o.reason}.`;
+    case 'paper-queued': return `📝 Paper buy of ${fmtQty(o.qty)} ${o.symbol} queued for the next open.`;
+    case 'skipped': return 'Skipped.';
+    case 'live-off': return 'Live trading is not configured. Run `edgebot run --mode live` with exchange keys in .env to enable it.';
+    case 'paper-only':
+      return o.why === 'paused'
+        ? 'Refused: this signal is paused by the drift monitor; it is paper-only until you resume it.'
+        : 'Refused: this signal is not validated by the backtest gate; it is paper-only.';
+    case 'position-unknown': return `No open position ${o.positionId} (or it is already closing).`;
+    case 'position-closing': return `Closing ${o.positionId} at the next open.`;
+    case 'stopped': {
+      const n = o.openPositions;
+      return `${o.already ? 'Trading was already stopped.' : '🛑 Trading stopped.'} No new positions until /resume.` +
+        (o.cancelledEntries ? ` Cancelled ${o.cancelledEntries} unfilled entr${o.cancelledEntries === 1 ? 'y' : 'ies'}.` : '') +
+        (n ? ` ${n} open position${n === 1 ? '' : 's'} keep${n === 1 ? 's' : ''} its stop and target.` : '');
+    }
+    case 'resumed': {
+      const text = o.wasStopped || o.circuitClosed ? '▶️ Trading resumed: new cards can be traded again.' : 'Trading was not stopped.';
+      return o.circuitClosed ? `${text} The circuit breaker is closed again.` : text;
+    }
+    case 'venue': return o.text;
+  }
+}
