@@ -1,12 +1,10 @@
 import type { EChartsOption } from 'echarts';
+import type { EquityPoint } from '../../commands/reports.js';
 import { money } from '../format.js';
 import { CHART_FONT_FAMILY, renderChartPng, type ChartSpec } from './png.js';
 
-/** One point of a realized equity curve: time ms UTC, equity in quote currency. */
-export interface EquityPoint {
-  time: number;
-  equity: number;
-}
+/** One point of a realized equity curve (time ms UTC, equity quote currency), as `equityCurve` makes them. */
+export type { EquityPoint };
 
 /** Options of the equity chart. */
 export interface EquityChartOptions {
