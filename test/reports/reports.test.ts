@@ -131,7 +131,7 @@ describe('stats', () => {
     ]);
   });
 
-  it('hold times: (4 + 3.5 + 2h10 + 3 + 2 + 1) h / 6 = 2h 34m; winners 3h 30m, losers 1h 43m 20s', () => {
+  it('hold times: (4 + 3.5 + 2h10 + 3 + 2 + 1) h / 6 = 2h 36m 40s; winners 3h 30m, losers 1h 43m 20s', () => {
     expect(s.avgHoldMs).toBe(9_400_000);
     expect(s.avgHoldWinMs).toBe((4 * H + 3.5 * H + 3 * H) / 3);
     expect(s.avgHoldWinMs).toBe(12_600_000);
