@@ -2,9 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
+import type { Card } from '../../src/engine/card.js';
+import { CandleHistory } from '../../src/feed/candle-history.js';
 import { loadCandleDir } from '../../src/feed/csv.js';
 import {
-  buildCardChart, buildEquityChart, CHART_COLORS, CHART_FONT_FAMILY, CHART_FONT_FILE, chartToSvg, renderCardChart, renderEquityChart, svgToPng,
+  buildCardChart, cardChartInput, buildEquityChart, CHART_COLORS, CHART_FONT_FAMILY, CHART_FONT_FILE, chartToSvg, renderCardChart, renderEquityChart, svgToPng,
 } from '../../src/notifier/charts/index.js';
 
 const DATA_2025_5M = fileURLToPath(new URL('../../data/binance-2025-5m', import.meta.url));
@@ -81,9 +83,11 @@ describe('card chart', () => {
     expect(near.yMax).toBeCloseTo(103 + 0.16, 9);
   });
 
-  it('marks nothing when no candle had closed by the signal time, and refuses bad input', () => {
-    expect(buildCardChart({ ...input, signalTime: up.openTime }).signalIndex).toBe(-1);
+  it('marks the candle closing at the signal time, none when it is missing, and refuses bad input', () => {
     expect(buildCardChart({ ...input, signalTime: up.closeTime }).signalIndex).toBe(0);
+    // A signal candle not (yet) in the history: no arrow rather than one on the candle before.
+    expect(buildCardChart({ ...input, signalTime: down.closeTime + M5 }).signalIndex).toBe(-1);
+    expect(chartToSvg(buildCardChart({ ...input, signalTime: down.closeTime + M5 }))).not.toContain('>signal<');
     expect(() => buildCardChart({ ...input, candles: [] })).toThrow(RangeError);
     expect(() => buildCardChart({ ...input, stop: NaN })).toThrow(/stop must be a positive price/);
   });
@@ -118,6 +122,22 @@ describe('card chart', () => {
       const png = renderCardChart(input);
       expect(pngSize(png)).toEqual({ width: 960, height: 540 });
       expect(png.length).toBeGreaterThan(10_000);
+    });
+
+    it('a card and the candle history make the chart input: its last 100 candles, levels, signal candle and title', () => {
+      const history = new CandleHistory(120);
+      for (const c of candles) history.onCandle('BTCUSDT', '5m', c);
+      const last = candles.at(-1)!;
+      const card = {
+        id: 'c1', createdAt: last.closeTime, expiresAt: last.closeTime + 3 * M5, signalId: 'glicko_zscore:BTCUSDT', rule: 'glicko_zscore',
+        name: 'Glicko-2 z-score', symbol: 'BTCUSDT', timeframe: '5m', direction: 'long', entry: 94_550.63, stop: 93_605.12, target: 95_968.89,
+        stopPercent: 1, targetPercent: 1.5, rr: 1.5, qty: 0.01, notional: 945.5, riskQuote: 9.46, riskPercent: 0.1, reason: 'test', status: 'open',
+      } satisfies Card;
+      const input = cardChartInput(card, history)!;
+      expect(input.candles).toEqual(candles.slice(-100));
+      expect(input).toMatchObject({ entry: 94_550.63, stop: 93_605.12, target: 95_968.89, signalTime: last.closeTime, direction: 'long', title: 'BTCUSDT · 5m · Glicko-2 z-score' });
+      expect(buildCardChart(input).signalIndex).toBe(99);
+      expect(cardChartInput({ ...card, symbol: 'ETHUSDT' }, history)).toBeNull();
     });
 
     it('honours a requested size', () => {

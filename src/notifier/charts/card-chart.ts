@@ -1,5 +1,7 @@
 import type { EChartsOption, MarkPointComponentOption } from 'echarts';
 import type { Candle } from '../../core/candle.js';
+import type { Card } from '../../engine/card.js';
+import type { ChartCandles } from '../../feed/candle-history.js';
 import type { Direction } from '../../signal/types.js';
 import { price } from '../format.js';
 import { CHART_FONT_FAMILY, renderChartPng, type ChartSpec } from './png.js';
@@ -24,7 +26,11 @@ export interface CardChartInput {
   entry: number;
   stop: number;
   target: number;
-  /** The signal candle's close time (the card's `createdAt`); the last candle closing at or before it is marked. */
+  /**
+   * The signal candle's close time (the card's `createdAt`); the candle closing exactly then is
+   * marked. None is marked when it is not among the candles — better no arrow than one on the
+   * wrong candle (so feed the history before the engine: see {@link cardChartInput}).
+   */
   signalTime: number;
   direction: Direction;
   /** Heading, e.g. `BTCUSDT · 5m · Glicko-2 z-score`. */
@@ -38,7 +44,7 @@ export interface CardChartInput {
 export interface CardChartSpec extends ChartSpec {
   yMin: number;
   yMax: number;
-  /** Index of the marked signal candle among the drawn ones, or -1 when none closed by `signalTime`. */
+  /** Index of the marked signal candle among the drawn ones, or -1 when no drawn candle closes at `signalTime`. */
   signalIndex: number;
   /** How many candles are drawn. */
   candleCount: number;
@@ -84,7 +90,7 @@ export function buildCardChart(input: CardChartInput): CardChartSpec {
     const c = candles[i];
     if (c.low < lo) lo = c.low;
     if (c.high > hi) hi = c.high;
-    if (c.closeTime <= signalTime) signalIndex = i;
+    if (c.closeTime === signalTime) signalIndex = i;
   }
   const air = (hi - lo || hi * 0.01) * 0.04;
   const yMin = lo - air;
@@ -134,7 +140,8 @@ export function buildCardChart(input: CardChartInput): CardChartSpec {
       data: categories,
       boundaryGap: true,
       axisLine: { lineStyle: { color: '#9ca3af' } },
-      axisLabel: { color: '#374151', fontFamily: CHART_FONT_FAMILY },
+      // The first label is centred on the first candle; left-aligned it is not cut off at the edge.
+      axisLabel: { color: '#374151', fontFamily: CHART_FONT_FAMILY, alignMinLabel: 'left' },
     },
     yAxis: {
       type: 'value',
@@ -172,4 +179,20 @@ export function buildCardChart(input: CardChartInput): CardChartSpec {
 /** A card's chart as PNG bytes ({@link buildCardChart}, rendered with the bundled font). */
 export function renderCardChart(input: CardChartInput): Buffer {
   return renderChartPng(buildCardChart(input));
+}
+
+/**
+ * The chart input for a card: the last {@link CARD_CHART_CANDLES} candles of its instrument and
+ * timeframe from `source` (a `CandleHistory`), its levels, its close time as the signal time and
+ * `SYMBOL · tf · signal name` as the title. Null while `source` has no candles for the pair (just
+ * after a start). The history must see each candle before the engine does — put it ahead of the
+ * engine in the pipeline's sink — or the signal candle is not in it yet when the card is made.
+ */
+export function cardChartInput(card: Card, source: ChartCandles): CardChartInput | null {
+  const candles = source.last(card.symbol, card.timeframe, CARD_CHART_CANDLES);
+  if (!candles.length) return null;
+  return {
+    candles, entry: card.entry, stop: card.stop, target: card.target, signalTime: card.createdAt, direction: card.direction,
+    title: `${card.symbol} · ${card.timeframe} · ${card.name}`,
+  };
 }
