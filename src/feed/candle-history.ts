@@ -105,6 +105,20 @@ export class CandleHistory implements CandleSink, ChartCandles {
     return this.#rings.get(symbol)?.get(tf)?.last(n) ?? [];
   }
 
+  /**
+   * A sink that records each candle here and then passes it on to `next` (the engine): plug it in
+   * as the pipeline's sink, `new CandlePipeline(base, tfs, history.sinkBefore(engine))`, so a card
+   * made on a close already finds its signal candle in the history.
+   */
+  sinkBefore(next: CandleSink): CandleSink {
+    return {
+      onCandle: (symbol, tf, candle) => {
+        this.onCandle(symbol, tf, candle);
+        next.onCandle(symbol, tf, candle);
+      },
+    };
+  }
+
   /** How many candles are kept for the pair (at most `capacity`). */
   size(symbol: string, tf: Timeframe): number {
     return this.#rings.get(symbol)?.get(tf)?.size ?? 0;

@@ -58,6 +58,15 @@ describe('CandleHistory', () => {
     expect(h.size('BTCUSDT', '5m')).toBe(0);
   });
 
+  it('sinkBefore records a candle before the next sink sees it', () => {
+    const h = new CandleHistory(4);
+    const seen: number[] = [];
+    const sink = h.sinkBefore({ onCandle: (symbol, tf, c) => seen.push(h.last(symbol, tf, 1)[0]?.closeTime === c.closeTime ? c.close : -1) });
+    sink.onCandle('BTCUSDT', '5m', c5(0));
+    sink.onCandle('BTCUSDT', '5m', c5(1));
+    expect(seen).toEqual([100, 101]);
+  });
+
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new CandleHistory(0)).toThrow(RangeError);
   });
