@@ -101,7 +101,7 @@ export interface PeriodTableView {
 /**
  * The last `n` UTC periods up to and including the one holding `now` (so the first row is the
  * period still running), newest first, empty periods included; trades by exit time.
- * `n` is clamped to 1…366 (default-like guard against `/daily 100000`).
+ * `n` is clamped to 1…366, so `/daily 100000` cannot make a huge table (a non-number gives 1).
  */
 export function periodTable(trades: readonly Trade[], now: number, period: Period, n: number): PeriodTableView {
   const k = Math.max(1, Math.min(366, Number.isFinite(n) ? Math.floor(n) : 1));
