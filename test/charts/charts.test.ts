@@ -6,7 +6,7 @@ import type { Card } from '../../src/engine/card.js';
 import { CandleHistory } from '../../src/feed/candle-history.js';
 import { loadCandleDir } from '../../src/feed/csv.js';
 import {
-  buildCardChart, cardChartInput, buildEquityChart, CHART_COLORS, CHART_FONT_FAMILY, CHART_FONT_FILE, chartToSvg, renderCardChart, renderEquityChart, svgToPng,
+  buildCardChart, cardChartInput, renderCardChartAsync, renderEquityChartAsync, buildEquityChart, CHART_COLORS, CHART_FONT_FAMILY, CHART_FONT_FILE, chartToSvg, renderCardChart, renderEquityChart, svgToPng,
 } from '../../src/notifier/charts/index.js';
 
 const DATA_2025_5M = fileURLToPath(new URL('../../data/binance-2025-5m', import.meta.url));
@@ -138,6 +138,14 @@ describe('card chart', () => {
       expect(input).toMatchObject({ entry: 94_550.63, stop: 93_605.12, target: 95_968.89, signalTime: last.closeTime, direction: 'long', title: 'BTCUSDT · 5m · Glicko-2 z-score' });
       expect(buildCardChart(input).signalIndex).toBe(99);
       expect(cardChartInput({ ...card, symbol: 'ETHUSDT' }, history)).toBeNull();
+    });
+
+    it('the async renderers give the same PNG bytes', async () => {
+      const last = candles.at(-1)!;
+      const input = { candles, entry: last.close, stop: last.close * 0.99, target: last.close * 1.015, signalTime: last.closeTime, direction: 'long' as const, title: 'BTCUSDT · 5m' };
+      expect((await renderCardChartAsync(input)).equals(renderCardChart(input))).toBe(true);
+      const points = [{ time: candles[0].openTime, equity: 1_000 }, { time: last.closeTime, equity: 1_010 }];
+      expect((await renderEquityChartAsync(points)).equals(renderEquityChart(points))).toBe(true);
     });
 
     it('honours a requested size', () => {

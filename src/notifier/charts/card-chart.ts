@@ -4,7 +4,7 @@ import type { Card } from '../../engine/card.js';
 import type { ChartCandles } from '../../feed/candle-history.js';
 import type { Direction } from '../../signal/types.js';
 import { price } from '../format.js';
-import { CHART_FONT_FAMILY, renderChartPng, type ChartSpec } from './png.js';
+import { CHART_FONT_FAMILY, renderChartPng, renderChartPngAsync, type ChartSpec } from './png.js';
 
 /** How many candles a card chart shows (SPEC §6: the last ~100 of the card's timeframe). */
 export const CARD_CHART_CANDLES = 100;
@@ -179,6 +179,11 @@ export function buildCardChart(input: CardChartInput): CardChartSpec {
 /** A card's chart as PNG bytes ({@link buildCardChart}, rendered with the bundled font). */
 export function renderCardChart(input: CardChartInput): Buffer {
   return renderChartPng(buildCardChart(input));
+}
+
+/** {@link renderCardChart}, rasterising off the event loop; the same bytes. */
+export function renderCardChartAsync(input: CardChartInput): Promise<Buffer> {
+  return renderChartPngAsync(buildCardChart(input));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { EChartsOption } from 'echarts';
 import type { EquityPoint } from '../../commands/reports.js';
 import { money } from '../format.js';
-import { CHART_FONT_FAMILY, renderChartPng, type ChartSpec } from './png.js';
+import { CHART_FONT_FAMILY, renderChartPng, renderChartPngAsync, type ChartSpec } from './png.js';
 
 /** One point of a realized equity curve (time ms UTC, equity quote currency), as `equityCurve` makes them. */
 export type { EquityPoint };
@@ -77,4 +77,9 @@ export function buildEquityChart(points: readonly EquityPoint[], o: EquityChartO
 /** The realized equity curve as PNG bytes ({@link buildEquityChart}, rendered with the bundled font). */
 export function renderEquityChart(points: readonly EquityPoint[], o: EquityChartOptions = {}): Buffer {
   return renderChartPng(buildEquityChart(points, o));
+}
+
+/** {@link renderEquityChart}, rasterising off the event loop; the same bytes. */
+export function renderEquityChartAsync(points: readonly EquityPoint[], o: EquityChartOptions = {}): Promise<Buffer> {
+  return renderChartPngAsync(buildEquityChart(points, o));
 }

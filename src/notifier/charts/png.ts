@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
 
@@ -32,17 +32,31 @@ export function chartToSvg(spec: ChartSpec): string {
   }
 }
 
+const RESVG_OPTIONS: ResvgRenderOptions = {
+  font: { fontFiles: [CHART_FONT_FILE], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
+  fitTo: { mode: 'original' },
+  background: '#ffffff',
+};
+
 /** Rasterises an SVG to PNG bytes at its own size, with the bundled font only (system fonts are never read). */
 export function svgToPng(svg: string): Buffer {
-  const resvg = new Resvg(svg, {
-    font: { fontFiles: [CHART_FONT_FILE], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
-    fitTo: { mode: 'original' },
-    background: '#ffffff',
-  });
-  return resvg.render().asPng();
+  return new Resvg(svg, RESVG_OPTIONS).render().asPng();
+}
+
+/**
+ * {@link svgToPng} on libuv's thread pool: rasterising is about half of a chart's time (tens of
+ * ms), and the bot's event loop should keep answering taps and commands meanwhile.
+ */
+export async function svgToPngAsync(svg: string): Promise<Buffer> {
+  return (await renderAsync(svg, RESVG_OPTIONS)).asPng();
 }
 
 /** {@link chartToSvg} then {@link svgToPng}: a PNG of `spec.width` × `spec.height` pixels. */
 export function renderChartPng(spec: ChartSpec): Buffer {
   return svgToPng(chartToSvg(spec));
+}
+
+/** {@link renderChartPng} with the rasterising off the event loop (the echarts part still runs on it). */
+export function renderChartPngAsync(spec: ChartSpec): Promise<Buffer> {
+  return svgToPngAsync(chartToSvg(spec));
 }
