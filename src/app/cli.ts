@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { closedTradesCsv } from '../backtest/trades-csv.js';
+import { closedTradesCsv } from '../portfolio/trades-csv.js';
 import dotenv from 'dotenv';
 import { EdgebotError, UsageError } from '../core/errors.js';
 import { loadConfig, loadTelegramConfig } from '../config/load.js';

@@ -6,7 +6,7 @@
  * Money in quote currency, times ms UTC, win rates as fractions (0.5 = 50%), R = pnl / initial risk.
  * A trade counts in the period of its exit: P&L is realized when the position closes.
  */
-import { TRADES_CSV_HEADER } from '../backtest/trades-csv.js';
+import { closedTradesCsv } from '../portfolio/trades-csv.js';
 import type { ExitReason, Trade } from '../portfolio/types.js';
 
 const DAY_MS = 86_400_000;
@@ -328,30 +328,13 @@ function dailyReturns(trades: readonly Trade[], startingEquity: number): number[
   return out;
 }
 
-/** A CSV cell: quoted only when it holds a comma, quote or newline (RFC 4180), as the backtest's writer does. */
-function cell(x: string | number): string {
-  const s = String(x);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
- * `/export`: closed trades as CSV, in the order given, with the backtest's `--trades` header
+ * `/export`: closed trades as CSV, in the order given, with the backtest's `--trades` columns
  * (`signalId,rule,symbol,timeframe,entryTime,exitTime,entry,exit,qty,fees,pnl,r,exitReason`):
- * times ISO 8601 UTC, prices/fees (entry + exit)/pnl quote currency, qty base asset, R. Numbers are
- * written in full (JavaScript's shortest round-trip form), so reading them back gives the same
- * doubles. Same columns and quoting as `src/backtest/trades-csv.ts`; that writer takes the
- * backtest's evidence (trades grouped per family), not a trade list, hence this one.
+ * times ISO 8601 UTC, prices/fees (entry + exit)/pnl quote currency, qty base asset, R — the one
+ * writer `replay --trades` uses too.
  */
-export function tradesCsv(trades: readonly Trade[]): string {
-  const lines = [TRADES_CSV_HEADER];
-  for (const t of trades) {
-    lines.push([
-      t.signalId, t.rule, t.symbol, t.timeframe, new Date(t.entryTime).toISOString(), new Date(t.exitTime).toISOString(),
-      t.entryPrice, t.exitPrice, t.qty, t.entryFee + t.exitFee, t.pnl, t.r, t.reason,
-    ].map(cell).join(','));
-  }
-  return lines.join('\n') + '\n';
-}
+export const tradesCsv = closedTradesCsv;
 
 /** The best or worst trade of a summary. */
 export interface TradeHighlight {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evidenceConfig, runBacktest } from '../../src/app/backtest.js';
-import { TRADES_CSV_HEADER } from '../../src/backtest/trades-csv.js';
+import { TRADES_CSV_HEADER } from '../../src/portfolio/trades-csv.js';
 import { loadConfig } from '../../src/config/load.js';
 import { parseValidated } from '../../src/signal/validated.js';
 

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { TRADES_CSV_HEADER } from '../../src/backtest/trades-csv.js';
+import { TRADES_CSV_HEADER } from '../../src/portfolio/trades-csv.js';
 import {
   aggregate, dailySummary, equityCurve, performance, periodBounds, periodTable, stats, tradesCsv, weekStart, weeklySummary,
 } from '../../src/commands/reports.js';
