@@ -19,7 +19,8 @@ import { DriftService } from '../signal/drift-service.js';
 import { EvidenceBook, paperOnlyReason } from '../signal/evidence.js';
 import type { ValidatedFile } from '../signal/validated.js';
 
-export type Mode = 'backtest' | 'replay' | 'paper' | 'live';
+export type { Mode } from '../core/mode.js';
+import type { Mode } from '../core/mode.js';
 
 /** Feed health as `/status` shows it; each feed adapter provides its own. */
 export interface FeedStatus {

@@ -1,4 +1,4 @@
-import type { Mode } from '../app/runtime.js';
+import type { Mode } from '../core/mode.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { VenueMode } from '../execution/live/key-check.js';
 import type { SignalEvidence } from '../signal/evidence.js';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import type { BotEvent } from '../core/events.js';
 import type { Trade } from '../portfolio/types.js';
 import type { DriftSignalState } from '../store/schema.js';
 import { cusumLower, expectationOf, type DriftExpectation, type DriftResult } from './drift.js';
@@ -45,7 +44,8 @@ export interface DriftServiceDeps {
   trades: () => readonly Trade[];
   clock: Clock;
   /** Announces a pause (after the state is changed and `persist` called). */
-  emit: (e: BotEvent) => void;
+  /** Tells the chat (the runtime passes the event bus; a `signal-paused` BotEvent). */
+  emit: (e: { type: 'signal-paused'; pause: SignalPause }) => void;
   persist: () => void;
 }
 

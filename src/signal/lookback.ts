@@ -7,16 +7,11 @@
 import type { LiveParams } from '../config/schema.js';
 import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import { CONTEXT_FAST, CONTEXT_HTF, CONTEXT_SLOW, higherTimeframe } from './context.js';
-import type { CandleRule } from './rule.js';
+import type { CandleRule, Lookback } from './rule.js';
+
+export type { Lookback };
 import { ratingLookback } from './zscore-rule.js';
 
-/** History a computation needs: `bars` closed candles of `timeframe` before its output is valid. */
-export interface Lookback {
-  timeframe: Timeframe;
-  bars: number;
-  /** Who asked (a signal id, `ratings`), for the start-up log. */
-  source: string;
-}
 
 /**
  * Relative error a recursive smoother's seed may still leave in its value at the first live

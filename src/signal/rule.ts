@@ -1,6 +1,5 @@
 import type { Candle } from '../core/candle.js';
 import type { Timeframe } from '../core/timeframe.js';
-import type { Lookback } from './lookback.js';
 import type { Setup } from './types.js';
 
 /**
@@ -16,4 +15,12 @@ export interface CandleRule {
    * without state may omit it.
    */
   lookback?(): Lookback | Lookback[];
+}
+
+/** History a computation needs: `bars` closed candles of `timeframe` before its output is valid. */
+export interface Lookback {
+  timeframe: Timeframe;
+  bars: number;
+  /** Who asked (a signal id, `ratings`), for the start-up log. */
+  source: string;
 }

@@ -7,7 +7,7 @@ import { SignalError } from '../core/errors.js';
 import { TIMEFRAMES, type Timeframe } from '../core/timeframe.js';
 import { BankSet } from '../indicator/bank.js';
 import { CANDLE_RULE_NAMES, ruleSpec, type CandleRuleName } from './catalogue.js';
-import type { Lookback } from './lookback.js';
+import type { Lookback } from './rule.js';
 import type { CandleRule } from './rule.js';
 import type { SampleStats, Setup } from './types.js';
 

@@ -1,7 +1,7 @@
 import type { Timeframe } from '../core/timeframe.js';
 import type { LiveParams, ParamSet } from '../config/schema.js';
 import type { CrossCoinRatings } from '../rating/cross-coin.js';
-import type { Lookback } from './lookback.js';
+import type { Lookback } from './rule.js';
 import type { Setup } from './types.js';
 import { zScoreFactor, type ZScoreScale } from '../config/z-reach.js';
 
