@@ -54,5 +54,6 @@ describe('look-ahead: a backtest cut short gives the same earlier trades', () =>
     }
     // The check compared real trades at every cut, not empty lists.
     expect(compared).toBeGreaterThan(allTrades);
+    console.info(`look-ahead: ${candidates.length} candidates, ${allTrades} trades in the full run, ${compared} compared over ${cuts.length} cuts`);
   }, 60_000);
 });
