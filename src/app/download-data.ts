@@ -91,6 +91,7 @@ export interface DownloadSummary {
   rows: number;
   dropped: number;
   gaps: number;
+  /** Exchange calls made (a fetchOHLCV page, fetchTime, fetchTickers…), retries included. */
   requests: number;
   elapsedMs: number;
 }

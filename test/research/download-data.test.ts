@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/app/cli.js';
 import { downloadData, downloadOptions, type DownloadManifest, type DownloadOptions } from '../../src/app/download-data.js';
-import { UsageError } from '../../src/core/errors.js';
+import { ExchangeError, UsageError } from '../../src/core/errors.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
 import { findGaps, mergeRows, missingRanges, parseRows } from '../../src/feed/download.js';
 import { FakeBinance } from '../fakes/binance.js';
@@ -173,6 +173,45 @@ describe('download-data: exchange gaps and bad rows', () => {
     expect(m.missingBars).toBe(8);
     const [sol] = loadCandleDir(out);
     expect(sol.length).toBe(352);
+  });
+});
+
+describe('download-data: interrupted and flaky', () => {
+  let fake: FakeBinance;
+  let series: CandleSeries[];
+  beforeAll(async () => {
+    series = loadCandleDir(DATA_2021_1M, { from: T0 - DAY, to: T0 + HOUR }).filter((s) => s.symbol === 'BNBUSDT');
+    fake = await FakeBinance.start({ series, now: T0 });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  const opts = (out: string, extra: Partial<DownloadOptions> = {}): DownloadOptions => ({
+    exchange: 'binance', restBaseUrl: fake.restBaseUrl, symbols: ['BNBUSDT'], timeframe: '1m', from: T0 - 12 * HOUR, to: T0, out,
+    pageLimit: 5, rateLimitMs: 1, attempts: 2, retryDelayMs: 1, ...extra,
+  });
+
+  it('an interrupted download keeps what it saved and a re-run completes it to the one-run bytes', async () => {
+    const whole = join(dir, 'whole');
+    await downloadData(opts(whole));
+    const cut = join(dir, 'cut');
+    let pages = 0;
+    // The exchange goes down after 130 pages of 5 rows: the tail was saved at page 100.
+    const err = await downloadData(opts(cut, { progress: { tty: true, write: () => void (++pages === 130 && fake.failRest('/api/v3/klines', 2)) } })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExchangeError);
+    expect((err as ExchangeError).temporary).toBe(true);
+    expect(loadCandleDir(cut)[0].length).toBe(500);
+    const s = await downloadData(opts(cut));
+    expect(s.added).toBe(720 - 500);
+    expect(gz(cut, 'BNBUSDT').equals(gz(whole, 'BNBUSDT'))).toBe(true);
+  });
+
+  it('retries temporary exchange errors', async () => {
+    const out = join(dir, 'flaky');
+    fake.failRest('/api/v3/klines', 1);
+    const s = await downloadData(opts(out, { pageLimit: 1000 }));
+    expect(s.added).toBe(720);
+    expect(gz(out, 'BNBUSDT').equals(gz(join(dir, 'whole'), 'BNBUSDT'))).toBe(true);
   });
 });
 
