@@ -64,6 +64,11 @@ export interface SymbolManifest {
   last: string | null;
   /** Rows this run added. */
   added: number;
+  /**
+   * Earliest open time asked of the exchange for this file (ISO): a later run does not ask again
+   * for [askedFrom, first row) — the exchange had nothing there (e.g. the market was listed later).
+   */
+  askedFrom: string | null;
   /** Candles the validator dropped this run, by reason. */
   dropped: Partial<Record<CandleProblem, number>>;
   /** Holes between rows: how many, bars missing in all, and the first 100 (ISO open times, [from, to)). */
@@ -237,7 +242,11 @@ export async function downloadData(o: DownloadOptions): Promise<DownloadSummary>
     const path = join(o.out, file);
     if (existsSync(join(o.out, `${name}.csv`))) throw new DataError(`${join(o.out, `${name}.csv`)} exists: replay would read both it and ${file}; move one away`);
     let rows = readExisting(path, tfMs);
-    const ranges = missingRanges(rows, o.from, to, tfMs);
+    const before = manifest.symbols[name];
+    // Trust the manifest's askedFrom only for the file it describes (rows present).
+    const askedBefore = before?.askedFrom && rows.openTimes.length ? Date.parse(before.askedFrom) : Infinity;
+    const ranges = missingRanges(rows, o.from, to, tfMs, askedBefore);
+    let askedFrom = askedBefore;
     const total = ranges.reduce((a, r) => a + (r.to - r.from) / tfMs, 0);
     let done = 0;
     let addedHere = 0;
@@ -255,6 +264,7 @@ export async function downloadData(o: DownloadOptions): Promise<DownloadSummary>
       const r = mergeRows(rows, got);
       rows = r.rows;
       addedHere += r.added;
+      askedFrom = Math.min(askedFrom, range.from);
       // No file for a symbol without candles: replay refuses files with fewer than 2 rows anyway.
       if (r.added) writeAtomic(path, gz(rows));
     }
@@ -286,6 +296,7 @@ export async function downloadData(o: DownloadOptions): Promise<DownloadSummary>
       first: n ? iso(rows.openTimes[0]) : null,
       last: n ? iso(rows.openTimes[n - 1]) : null,
       added: addedHere,
+      askedFrom: n && askedFrom !== Infinity ? iso(Math.min(askedFrom, rows.openTimes[0])) : n ? iso(rows.openTimes[0]) : null,
       dropped: droppedHere,
       gaps: gaps.length,
       missingBars: gaps.reduce((a, g) => a + g.bars, 0),
@@ -294,6 +305,8 @@ export async function downloadData(o: DownloadOptions): Promise<DownloadSummary>
     added += addedHere;
     dropped += Object.values(droppedHere).reduce((a, x) => a + (x ?? 0), 0);
     if (!tty) show(`[download-data] ${name}: ${n} rows (+${addedHere}), ${gaps.length} gaps`);
+    // After every symbol, so a run stopped later still describes what it finished.
+    writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
   }
   if (tty) o.progress?.write('\n');
   writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');

@@ -66,9 +66,11 @@ export interface Range {
  * What still has to be fetched for [from, to) given what the file has: the head before its first
  * row and the tail after its last — the whole range for an empty file. Holes inside the file are
  * not re-fetched: they are the exchange's own gaps (download-data writes every row it gets) and
- * show in the manifest. `from` is rounded up to the grid.
+ * show in the manifest. `from` is rounded up to the grid. `askedFrom`: the earliest open time an
+ * earlier run already asked for (manifest); the exchange had nothing between it and the first
+ * row (a market listed later), so the head stops there instead of asking again on every run.
  */
-export function missingRanges(rows: CandleRows, from: number, to: number, tfMs: number): Range[] {
+export function missingRanges(rows: CandleRows, from: number, to: number, tfMs: number, askedFrom = Infinity): Range[] {
   const start = Math.ceil(from / tfMs) * tfMs;
   if (start >= to) return [];
   const n = rows.openTimes.length;
@@ -76,7 +78,8 @@ export function missingRanges(rows: CandleRows, from: number, to: number, tfMs: 
   const first = rows.openTimes[0];
   const last = rows.openTimes[n - 1];
   const out: Range[] = [];
-  if (start < first) out.push({ from: start, to: Math.min(first, to) });
+  const headEnd = Math.min(first, askedFrom, to);
+  if (start < headEnd) out.push({ from: start, to: headEnd });
   if (last + tfMs < to) out.push({ from: Math.max(start, last + tfMs), to });
   return out;
 }

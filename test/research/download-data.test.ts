@@ -46,6 +46,9 @@ describe('download-data resume and merge logic (pure)', () => {
     expect(missingRanges(rows, 0, 600_000, MINUTE)).toEqual([{ from: 0, to: 120_000 }, { from: 240_000, to: 600_000 }]);
     expect(missingRanges(rows, 130_000, 240_000, MINUTE)).toEqual([]);
     expect(missingRanges(parseRows('open_time_ms,open,high,low,close,volume\n', MINUTE, 'e'), 61_000, 300_000, MINUTE)).toEqual([{ from: 120_000, to: 300_000 }]);
+    // An earlier run already asked from 60 000 on: only [0, 60 000) is new in the head.
+    expect(missingRanges(rows, 0, 240_000, MINUTE, 60_000)).toEqual([{ from: 0, to: 60_000 }]);
+    expect(missingRanges(rows, 60_000, 240_000, MINUTE, 60_000)).toEqual([]);
   });
   it('merges by open time, keeping the rows the file has', () => {
     const rows = parseRows(text, MINUTE, 'x.csv');
@@ -173,6 +176,18 @@ describe('download-data: exchange gaps and bad rows', () => {
     expect(m.missingBars).toBe(8);
     const [sol] = loadCandleDir(out);
     expect(sol.length).toBe(352);
+  });
+
+  it('asks only once for a range the exchange has nothing in (a market listed later)', async () => {
+    const out = join(dir, 'late');
+    const o = { exchange: 'binance', restBaseUrl: fake.restBaseUrl, symbols: ['SOLUSDT'], timeframe: '1m' as const, from: T0 - 2 * DAY, to: T0, out };
+    const first = await downloadData(o);
+    // The fake's SOLUSDT starts a day before T0; the gap and the bad row are inside.
+    expect(first.added).toBe(1440 - 8);
+    expect(manifestOf(out).symbols.SOLUSDT).toMatchObject({ first: new Date(T0 - DAY).toISOString(), askedFrom: new Date(T0 - 2 * DAY).toISOString() });
+    const before = fake.restCount('/api/v3/klines');
+    expect((await downloadData(o)).added).toBe(0);
+    expect(fake.restCount('/api/v3/klines') - before).toBe(0);
   });
 });
 
