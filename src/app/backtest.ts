@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { buildCandidates, scanTimeframes, type GridSelection } from '../backtest/candidates.js';
@@ -9,7 +9,8 @@ import { renderReport, type DatasetInfo } from '../backtest/report.js';
 import { appendTrials, catalogueVersion, combinedDataHash, readTrials, summarizeTrials } from '../backtest/trials.js';
 import { round } from '../backtest/stats.js';
 import { tradesCsv } from '../backtest/trades-csv.js';
-import { loadCandleData } from '../feed/csv.js';
+import { DataError } from '../core/errors.js';
+import { loadCandleData, readCandleFile, symbolFromFileName } from '../feed/csv.js';
 import type { CandleRuleName } from '../signal/catalogue.js';
 import { parseValidated, VALIDATED_VERSION, type ValidatedFamily, type ValidatedFile } from '../signal/validated.js';
 
@@ -73,13 +74,21 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /**
  * The candidates of a sub-search on one folder: what runDataset would build, restricted to
- * `grid`. Reads the folder once more for its symbols and base timeframe (research runs only;
- * the full search never takes this path).
+ * `grid` (research runs only; the full search never takes this path). Symbols come from the file
+ * names and the base timeframe from the first file — runDataset refuses a folder with a bad file
+ * or mixed timeframes anyway; with `skipBadFiles` the folder is read in full, so a skipped file's
+ * symbol gets no candidates.
  */
 function selectedCandidates(dir: string, o: BacktestOptions, config: Config, grid: GridSelection) {
-  const { series } = loadCandleData(dir, { from: o.from, to: o.to, skipBadFiles: o.skipBadFiles });
   const th = config.validation.thresholds;
-  return buildCandidates(series.map((s) => s.symbol), scanTimeframes(series[0].timeframe, th), th, grid);
+  if (o.skipBadFiles) {
+    const { series } = loadCandleData(dir, { from: o.from, to: o.to, skipBadFiles: true });
+    return buildCandidates(series.map((s) => s.symbol), scanTimeframes(series[0].timeframe, th), th, grid);
+  }
+  const files = readdirSync(dir).filter((f) => /\.csv(\.gz)?$/i.test(f)).sort();
+  if (!files.length) throw new DataError(`no .csv or .csv.gz candle files in ${dir}`);
+  const base = readCandleFile(join(dir, files[0])).timeframe;
+  return buildCandidates(files.map(symbolFromFileName), scanTimeframes(base, th), th, grid);
 }
 
 function toFamily(v: FamilyVerdict): ValidatedFamily {

@@ -77,8 +77,12 @@ function normals(u: () => number): () => number {
   };
 }
 
-/** Prices with 8 significant digits (as an exchange prints them); monotone, so max/min commute with it. */
-const px = (x: number) => Number(x.toPrecision(8));
+/**
+ * Prices rounded to 6 decimals (prices here are ~10…1000, so 7–9 significant digits, as an
+ * exchange prints them); monotone, so max/min commute with it. Arithmetic rounding, not
+ * `toPrecision`: a million string round-trips per market cost more than the walk itself.
+ */
+const px = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** Generates every instrument of one seeded synthetic market (deterministic in `o`). */
 export function generateMarket(o: SyntheticOptions): SyntheticSeries[] {
@@ -139,7 +143,7 @@ export function generateMarket(o: SyntheticOptions): SyntheticSeries[] {
       const close = px(p);
       const high = Math.max(px(hi), open, close);
       const low = Math.min(px(lo), open, close);
-      const volume = Number((st.volBase * Math.exp(0.4 * z()) * (1 + 1.5 * Math.abs(shock) / o.barVol)).toFixed(4));
+      const volume = Math.round(st.volBase * Math.exp(0.4 * z()) * (1 + 1.5 * Math.abs(shock) / o.barVol) * 1e4) / 1e4;
       st.s.openTime.push(openTime);
       st.s.open.push(open);
       st.s.high.push(high);
