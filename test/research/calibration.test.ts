@@ -100,7 +100,7 @@ describe('gate calibration: zero-edge data, no costs, the whole backtest', () =>
     expect(rate).toBeLessThanOrEqual(0.05);
     // Tests never touch the real trial log.
     expect(sha('signals/trials.jsonl')).toBe(realLog);
-    // ~25 s alone on the 2-core machine (0.15 s generating, ~0.4 s writing, ~0.8 s backtest a
-    // seed); 73–111 s inside the whole suite with other jobs on the cores — hence the margin.
+    // ~29 s on the 2-core machine with light load (under 1.5 s a seed: generating, writing and
+    // the backtest); 73–111 s inside the whole suite with other jobs on the cores — hence the margin.
   }, 300_000);
 });
