@@ -101,6 +101,6 @@ describe('gate calibration: zero-edge data, no costs, the whole backtest', () =>
     // Tests never touch the real trial log.
     expect(sha('signals/trials.jsonl')).toBe(realLog);
     // ~29 s on the 2-core machine with light load (under 1.5 s a seed: generating, writing and
-    // the backtest); 73–111 s inside the whole suite with other jobs on the cores — hence the margin.
+    // the backtest); 57–111 s inside the whole suite with other jobs on the cores — hence the margin.
   }, 300_000);
 });
