@@ -1,13 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { buildCandidates, scanTimeframes, type GridSelection } from '../backtest/candidates.js';
 import { runDataset, type DatasetRun } from '../backtest/dataset.js';
 import { collectFamilies, familiesPbo, GATE, judgeFamily, measure, trialOf, walkForwardSelections, type FamilyVerdict } from '../backtest/gate.js';
 import { renderReport, type DatasetInfo } from '../backtest/report.js';
 import { appendTrials, catalogueVersion, combinedDataHash, readTrials, summarizeTrials } from '../backtest/trials.js';
 import { round } from '../backtest/stats.js';
 import { tradesCsv } from '../backtest/trades-csv.js';
+import { DataError } from '../core/errors.js';
+import { loadCandleData, readCandleFile, symbolFromFileName } from '../feed/csv.js';
 import type { CandleRuleName } from '../signal/catalogue.js';
 import { parseValidated, VALIDATED_VERSION, type ValidatedFamily, type ValidatedFile } from '../signal/validated.js';
 
@@ -33,6 +36,12 @@ export interface BacktestOptions {
   progress?: (line: string) => void;
   /** Leave corrupt data files out (listed in a warning and in the summary) instead of refusing the run. */
   skipBadFiles?: boolean;
+  /**
+   * Search only part of the catalogue × grid (rules and/or timeframes; see `GridSelection`).
+   * Unset — the CLI never sets it — means the full search. Used by the research checks
+   * (test/research/) to fit CI time with the real gate.
+   */
+  grid?: GridSelection;
 }
 
 /** The CLI's last line. */
@@ -62,6 +71,25 @@ export function evidenceConfig(config: Config): Config {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * The candidates of a sub-search on one folder: what runDataset would build, restricted to
+ * `grid` (research runs only; the full search never takes this path). Symbols come from the file
+ * names and the base timeframe from the first file — runDataset refuses a folder with a bad file
+ * or mixed timeframes anyway; with `skipBadFiles` the folder is read in full, so a skipped file's
+ * symbol gets no candidates.
+ */
+function selectedCandidates(dir: string, o: BacktestOptions, config: Config, grid: GridSelection) {
+  const th = config.validation.thresholds;
+  if (o.skipBadFiles) {
+    const { series } = loadCandleData(dir, { from: o.from, to: o.to, skipBadFiles: true });
+    return buildCandidates(series.map((s) => s.symbol), scanTimeframes(series[0].timeframe, th), th, grid);
+  }
+  const files = readdirSync(dir).filter((f) => /\.csv(\.gz)?$/i.test(f)).sort();
+  if (!files.length) throw new DataError(`no .csv or .csv.gz candle files in ${dir}`);
+  const base = readCandleFile(join(dir, files[0])).timeframe;
+  return buildCandidates(files.map(symbolFromFileName), scanTimeframes(base, th), th, grid);
+}
 
 function toFamily(v: FamilyVerdict): ValidatedFamily {
   const f = v.family;
@@ -100,7 +128,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   let baseCandles = 0;
   const skippedFiles: BacktestSummary['skippedFiles'] = [];
   for (const dir of o.data) {
-    const run = await runDataset(dir, { config: evidence, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles });
+    const run = await runDataset(dir, {
+      config: evidence, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles,
+      ...(o.grid ? { candidates: selectedCandidates(dir, o, evidence, o.grid) } : {}),
+    });
     skippedFiles.push(...run.skipped.map((b) => ({ file: b.file, problem: b.error.message })));
     runs.push(run);
     baseCandles += run.baseCandles;

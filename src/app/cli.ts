@@ -8,6 +8,7 @@ import { preflight } from '../config/preflight.js';
 import { redact, secretsFromEnv } from '../notifier/logger.js';
 import { prepareReplay } from './replay.js';
 import { runBacktest } from './backtest.js';
+import { downloadData, downloadOptions } from './download-data.js';
 import { startBot } from './live.js';
 import { runUntilStopped } from './process.js';
 
@@ -17,6 +18,7 @@ Usage:
   edgebot run --mode paper|live [--config FILE]
   edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N] [--trades FILE.csv] [--skip-bad-files]
   edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE] [--trades FILE.csv] [--skip-bad-files]
+  edgebot download-data --symbols A,B|--top N --from ISO [--to ISO] --out DIR [--timeframe 1m|5m|15m|1h] [--exchange ID] [--config FILE]
   edgebot validate-config [--config FILE]
   edgebot check-telegram [--config FILE]
 
@@ -26,6 +28,10 @@ replay      replays a folder of <SYMBOL>.csv[.gz] candles through the whole bot;
             --config it uses the console chat and paper auto-trading, and ends with one JSON line
 backtest    walk-forward backtest of the rule catalogue over every instrument × timeframe of each
             data folder; writes signals/validated.json and signals/report.md (defaults)
+download-data    fetches candle history over ccxt into DIR/<SYMBOL>.csv.gz (the format replay and
+            backtest read) and DIR/manifest.json (rows and gaps per symbol); re-running appends
+            only what is missing. --top N = the N USDT spot markets with the most 24 h quote
+            volume; --exchange defaults to binance; exchange.restBaseUrl from --config is used
 validate-config  runs the bot's start-up checks: config/default.json (+ FILE), the parameter sets,
             the validated signals and the Telegram config; prints warnings (unreachable z-thresholds)
 check-telegram   calls getMe with the token from .telegram_config.json
@@ -134,6 +140,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         trades: { type: 'string' },
         mode: { type: 'string' },
         'skip-bad-files': { type: 'boolean' },
+        exchange: { type: 'string' },
+        symbols: { type: 'string' },
+        top: { type: 'string' },
+        timeframe: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -189,6 +199,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         if (summary.skippedFiles.length) {
           err(`edgebot: warning: skipped ${summary.skippedFiles.length} bad data file(s): ${summary.skippedFiles.map((f) => f.problem).join('; ')}\n`);
         }
+        out(JSON.stringify(summary) + '\n');
+        return EXIT.ok;
+      }
+      case 'download-data': {
+        const isTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
+        const summary = await downloadData({ ...downloadOptions(values), progress: { tty: isTTY, write: err } });
         out(JSON.stringify(summary) + '\n');
         return EXIT.ok;
       }

@@ -42,15 +42,30 @@ export function scanTimeframes(base: Timeframe, thresholds: Config['validation']
 }
 
 /**
- * The full search: catalogue × parameter grid × symbol × timeframe. Parameter sets whose R:R is
- * below the timeframe's required R:R are left out — they could never pass.
+ * A sub-search (`runBacktest`'s `grid` option): only these rules and/or timeframes of the
+ * catalogue × grid; omitted fields mean all. For research checks that must run in CI time
+ * (test/research/); production runs leave it unset and search everything. Family ids, the
+ * catalogue version and the trial log are those of the full search: a family run in a sub-search
+ * is the same trial as in the full one, and N counts only what was actually run.
  */
-export function buildCandidates(symbols: readonly string[], timeframes: readonly Timeframe[], thresholds: Config['validation']['thresholds']): Candidate[] {
+export interface GridSelection {
+  rules?: readonly CandleRuleName[];
+  timeframes?: readonly Timeframe[];
+}
+
+/**
+ * The full search: catalogue × parameter grid × symbol × timeframe (or the part of it `select`
+ * names). Parameter sets whose R:R is below the timeframe's required R:R are left out — they
+ * could never pass.
+ */
+export function buildCandidates(symbols: readonly string[], timeframes: readonly Timeframe[], thresholds: Config['validation']['thresholds'], select: GridSelection = {}): Candidate[] {
   const out: Candidate[] = [];
+  const tfs = select.timeframes ? timeframes.filter((tf) => select.timeframes!.includes(tf)) : timeframes;
+  const rules = select.rules ? CANDLE_RULE_NAMES.filter((r) => select.rules!.includes(r)) : CANDLE_RULE_NAMES;
   for (const symbol of symbols) {
-    for (const tf of timeframes) {
+    for (const tf of tfs) {
       const required = thresholds[tf as keyof typeof thresholds].requiredRR;
-      for (const rule of CANDLE_RULE_NAMES) {
+      for (const rule of rules) {
         const spec = CANDLE_RULES[rule];
         for (const p of spec.grid() as Record<string, unknown>[]) {
           if (spec.exits(p as never).rewardRisk < required) continue;
