@@ -21,6 +21,8 @@ export interface ReplayOptions {
 export class ReplayFeed {
   readonly #series: CandleSeries[];
   readonly #pos: Int32Array;
+  /** The pipeline's instrument id of each series. */
+  readonly #ids: Int32Array;
   readonly #candle: Candle = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   readonly #tfMs: number;
   #stopped = false;
@@ -30,6 +32,7 @@ export class ReplayFeed {
   constructor(series: CandleSeries[], readonly pipeline: CandlePipeline) {
     this.#series = series;
     this.#pos = new Int32Array(series.length);
+    this.#ids = Int32Array.from(series, (s) => pipeline.instrumentId(s.symbol));
     this.#tfMs = series.length ? timeframeMs(series[0].timeframe) : 0;
   }
 
@@ -83,7 +86,7 @@ export class ReplayFeed {
         c.volume = s.volume[p];
         if (s.takerBuyVolume) c.takerBuyVolume = s.takerBuyVolume[p];
         pos[i] = p + 1;
-        this.pipeline.push(s.symbol, c);
+        this.pipeline.pushAt(this.#ids[i], c);
         this.pushed++;
         sinceYield++;
       }
