@@ -12,8 +12,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // cli: what bin/edgebot.js runs.
-  entryPoints: { cli: 'src/app/cli.ts' },
+  // cli: what bin/edgebot.js runs; worker: the backtest's worker-thread entry (src/backtest/pool.ts
+  // loads it from beside its own chunk). Code both use is split into shared chunks.
+  entryPoints: { cli: 'src/app/cli.ts', worker: 'src/backtest/worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

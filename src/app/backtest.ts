@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { runDataset, type DatasetRun } from '../backtest/dataset.js';
+import type { DatasetRun } from '../backtest/dataset.js';
+import { BacktestPool } from '../backtest/pool.js';
 import { collectFamilies, familiesPbo, GATE, judgeFamily, measure, trialOf, walkForwardSelections, type FamilyVerdict } from '../backtest/gate.js';
 import { renderReport, type DatasetInfo } from '../backtest/report.js';
 import { appendTrials, catalogueVersion, combinedDataHash, readTrials, summarizeTrials } from '../backtest/trials.js';
@@ -33,6 +34,10 @@ export interface BacktestOptions {
   progress?: (line: string) => void;
   /** Leave corrupt data files out (listed in a warning and in the summary) instead of refusing the run. */
   skipBadFiles?: boolean;
+  /** Worker threads simulating the candidates (src/backtest/pool.ts); default 1 (this thread). The CLI passes one per core. */
+  workers?: number;
+  /** Show a progress bar on this TTY instead of percentage lines. */
+  progressBar?: NodeJS.WriteStream;
 }
 
 /** The CLI's last line. */
@@ -49,6 +54,10 @@ export interface BacktestSummary {
   report: string;
   /** Data files refused and left out (`skipBadFiles`), with why. */
   skippedFiles: { file: string; problem: string }[];
+  /** Worker threads used. */
+  workers: number;
+  /** Peak resident memory of the process (all threads), MB. */
+  peakRssMb: number;
 }
 
 /**
@@ -99,8 +108,15 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const datasets: DatasetInfo[] = [];
   let baseCandles = 0;
   const skippedFiles: BacktestSummary['skippedFiles'] = [];
+  const pool = new BacktestPool({ workers: o.workers ?? 1, bar: o.progressBar });
   for (const dir of o.data) {
-    const run = await runDataset(dir, { config: evidence, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles });
+    let run: DatasetRun;
+    try {
+      run = await pool.run(dir, { config: evidence, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles });
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
     skippedFiles.push(...run.skipped.map((b) => ({ file: b.file, problem: b.error.message })));
     runs.push(run);
     baseCandles += run.baseCandles;
@@ -112,6 +128,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     });
     log(`${dir}: simulated in ${(run.elapsedMs / 1000).toFixed(1)} s`);
   }
+  await pool.close();
   const generatedAt = new Date().toISOString();
   const families = collectFamilies(runs);
   const measured = families.map(measure);
@@ -171,5 +188,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     out: o.out,
     report: o.report,
     skippedFiles,
+    workers: pool.workers,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -31,6 +31,15 @@ export interface DatasetOptions {
   progress?: (line: string) => void;
   /** Leave corrupt data files out (reported in `skipped`) instead of refusing the folder. */
   skipBadFiles?: boolean;
+  /**
+   * Run only shard `index` of `count`: the candidates and z-score sets at positions k with
+   * k mod count = index (interleaved, so every shard gets a like mix of rules and timeframes).
+   * Each is simulated on its own engine, so a shard's results are exactly its share of the
+   * whole run's (src/backtest/pool.ts runs the shards on worker threads and merges them).
+   */
+  shard?: { index: number; count: number };
+  /** Called about every 1 % of the replay with base candles pushed so far and the total (progress bars). */
+  tick?: (pushed: number, total: number) => void;
 }
 
 /** Everything one pass over a data folder produced. */
@@ -90,7 +99,8 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
   const config: Config = ratingNote ? { ...o.config, rating: { ...o.config.rating, timeframe: ratingTimeframe } } : o.config;
   const plan = planWalkForward(from, to, config.validation.inSampleFraction, config.validation.folds);
   const timeframes = scanTimeframes(base, config.validation.thresholds);
-  const candidates = o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds);
+  const inShard = (_: unknown, k: number) => !o.shard || k % o.shard.count === o.shard.index;
+  const candidates = (o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds)).filter(inShard);
 
   // The replay clock starts where replay's does (src/app/replay.ts).
   const clock = new ReplayClock(firstOpenTime(series, dir));
@@ -104,7 +114,7 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     sink.add(c.symbol, c.timeframe, run.engine, run.broker.account);
     return { candidate: c, run };
   });
-  const zSets = (o.zscore ?? true) ? Object.entries(o.liveParams).filter(([s, p]) => p.enabled && symbols.includes(s)) : [];
+  const zSets = ((o.zscore ?? true) ? Object.entries(o.liveParams).filter(([s, p]) => p.enabled && symbols.includes(s)) : []).filter(inShard);
   const zRuns = zSets.map(([symbol, params]) => {
     const run = new SignalRun({ rules: [], coinSymbols: symbols, liveParams: { [symbol]: params } }, config, clock, base);
     sink.addGlobal(run.engine);
@@ -119,15 +129,21 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     `timeframes ${timeframes.join('/')}, ${runs.length} candidates + ${zRuns.length} z-score sets, ` +
     `out-of-sample folds from ${plan.splits.slice(0, -1).map((t) => new Date(t).toISOString().slice(0, 13) + 'h').join(', ')}`);
   let next = total / 10;
+  let nextTick = 0;
   await feed.run({
     pauseWhen: () => {
       if (feed.pushed >= next) {
         log(`${dir}: ${Math.round((feed.pushed / total) * 100)}% (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
         next += total / 10;
       }
+      if (o.tick && feed.pushed >= nextTick) {
+        o.tick(feed.pushed, total);
+        nextTick += total / 100;
+      }
       return false;
     },
   });
+  o.tick?.(total, total);
   return {
     source: {
       dir,
