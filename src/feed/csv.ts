@@ -59,21 +59,21 @@ export function parseCandleCsvReference(text: string, symbol: string, source = s
   for (let i = 1; i < n; i++) {
     const line = lines[i];
     if (line.length === 0 || line === '\r') continue;
-    parseRowText(line, i, n, lines[n - 1] === '', width, cols, len, source);
+    // The truncation hint: this is the last line, or the one before a final newline.
+    parseRowText(line, i, i === n - 1 || (i === n - 2 && lines[n - 1] === ''), width, cols, len, source);
     len++;
   }
   return columnsToSeries(symbol, cols, len, hasTaker);
 }
 
 /**
- * Parses text row `line` (line index `i` of `n`; `lastEmpty`: the text ends with a newline) into
+ * Parses text row `line` (line index `i`; `last`: nothing but a newline follows it) into
  * `cols[j][len]`, exactly as the reference parser always did.
  * @throws DataError for a row that cannot be a candle
  */
-function parseRowText(line: string, i: number, n: number, lastEmpty: boolean, width: number, cols: Float64Array[], len: number, source: string): void {
+function parseRowText(line: string, i: number, last: boolean, width: number, cols: Float64Array[], len: number, source: string): void {
   const f = line.split(',');
   if (f.length < 6) {
-    const last = i === n - 1 || (i === n - 2 && lastEmpty);
     throw new DataError(`${source}: bad row ${i + 1}: expected ${width} columns, got ${f.length}${last ? ' (truncated file?)' : ''}`);
   }
   for (let j = 0; j < width; j++) {
@@ -139,72 +139,87 @@ export function parseCandleBytes(bytes: Uint8Array, symbol: string, source = sym
   }
   const hasTaker = header[6] === 'taker_buy_base_volume';
   const width = hasTaker ? 7 : 6;
-  // n = the reference's lines.length: newlines + 1.
-  let n = 1;
-  for (let p = buf.indexOf(NL); p >= 0; p = buf.indexOf(NL, p + 1)) n++;
-  const lastEmpty = size > 0 && buf[size - 1] === NL;
-  const cols = [0, 1, 2, 3, 4, 5, 6].map(() => new Float64Array(n));
+  // Rows are about 40–70 bytes; the columns grow (doubling) if the guess is short.
+  let cols = [0, 1, 2, 3, 4, 5, 6].map(() => new Float64Array(Math.max(16, Math.ceil(size / 40))));
   let len = 0;
-  let i = 0;
-  for (let start = headerEnd + 1; start <= size; i++) {
-    // Row i + 1 spans [start, end); end is its newline or the end of the text.
-    let end = buf.indexOf(NL, start);
-    if (end < 0) end = size;
-    const row = i + 1;
-    if (end === start || (end === start + 1 && buf[start] === CR)) {
-      start = end + 1;
+  // Line index i (0 = header) of the line starting at byte p; the reference's lines are the text
+  // split at every newline, so a final newline leaves one empty last line (skipped, as empty lines are).
+  for (let p = headerEnd + 1, i = 1; p <= size; i++) {
+    if (p === size || buf[p] === NL) {
+      p++;
       continue;
     }
-    if (!fastRow(buf, start, end, width, cols, len)) {
-      parseRowText(buf.toString('utf8', start, end), row, n, lastEmpty, width, cols, len, source);
+    if (buf[p] === CR && (p + 1 === size || buf[p + 1] === NL)) {
+      p += 2;
+      continue;
+    }
+    if (len === cols[0].length) cols = cols.map((c) => {
+      const wider = new Float64Array(c.length * 2);
+      wider.set(c);
+      return wider;
+    });
+    let next = fastRow(buf, p, size, width, cols, len);
+    if (next < 0) {
+      let end = buf.indexOf(NL, p);
+      if (end < 0) end = size;
+      parseRowText(buf.toString('utf8', p, end), i, end >= size - 1, width, cols, len, source);
+      next = end + 1;
     }
     len++;
-    start = end + 1;
+    p = next;
   }
   return columnsToSeries(symbol, cols, len, hasTaker);
 }
 
 /**
- * Reads the row in bytes [start, end) into cols[j][len] when every needed field is plain decimal
- * (see {@link parseCandleBytes}) and the open time a non-negative safe integer; false (nothing
- * promised about cols) otherwise, for the reference code to handle.
+ * Reads the row starting at byte `start` into cols[j][len] when every needed field is plain
+ * decimal (see {@link parseCandleBytes}) and the open time a non-negative safe integer, and
+ * returns where the next line starts (past the newline; size + 1 at the end of the text).
+ * Returns −1 otherwise (nothing promised about cols), for the reference code to handle.
  */
-function fastRow(b: Uint8Array, start: number, end: number, width: number, cols: Float64Array[], len: number): boolean {
+function fastRow(b: Uint8Array, start: number, size: number, width: number, cols: Float64Array[], len: number): number {
   let p = start;
-  for (let j = 0; j < width; j++) {
-    if (p > end) {
-      // The row ended after 6 fields: an optional taker column reads as NaN.
-      if (j < 6) return false;
-      cols[j][len] = NaN;
-      continue;
-    }
+  let j = 0;
+  for (;;) {
     let neg = false;
-    if (p < end && b[p] === MINUS) {
+    if (p < size && b[p] === MINUS) {
       neg = true;
       p++;
     }
     let m = 0;
     let digits = 0;
     let frac = -1;
-    for (; p < end; p++) {
-      const c = b[p];
+    let c = NL;
+    for (; p < size; p++) {
+      c = b[p];
       const d = c - ZERO;
       if (d >= 0 && d <= 9) {
         m = m * 10 + d;
         digits++;
         if (frac >= 0) frac++;
       } else if (c === DOT && frac < 0) frac = 0;
-      else if (c === COMMA) break;
-      else return false;
+      else if (c === COMMA || c === NL) break;
+      else return -1;
     }
-    if (digits === 0 || digits > 15) return false;
+    if (p === size) c = NL;
+    if (digits === 0 || digits > 15) return -1;
     const v = frac > 0 ? m / POW10[frac] : m;
     cols[j][len] = neg ? -v : v;
-    // Past the comma (or to end + 1 when the row ended here).
+    j++;
+    if (c === NL) break;
     p++;
+    if (j === width) {
+      // Extra columns are ignored, whatever they hold.
+      while (p < size && b[p] !== NL) p++;
+      break;
+    }
   }
+  // The row ended: 6 fields are a candle (an optional taker column reads as NaN); fewer are not.
+  if (j < 6) return -1;
+  for (; j < width; j++) cols[j][len] = NaN;
   const t = cols[0][len];
-  return Number.isSafeInteger(t) && t >= 0;
+  if (!Number.isSafeInteger(t) || t < 0) return -1;
+  return p + 1;
 }
 
 /** At most 40 characters of `s`, control characters shown as `?`, for error messages. */
