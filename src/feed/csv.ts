@@ -139,8 +139,9 @@ export function parseCandleBytes(bytes: Uint8Array, symbol: string, source = sym
   }
   const hasTaker = header[6] === 'taker_buy_base_volume';
   const width = hasTaker ? 7 : 6;
-  // Rows are about 40–70 bytes; the columns grow (doubling) if the guess is short.
-  let cols = [0, 1, 2, 3, 4, 5, 6].map(() => new Float64Array(Math.max(16, Math.ceil(size / 40))));
+  // Rows are about 40–70 bytes; the columns grow (doubling) if the guess is short, and are cut to
+  // size at the end (a series lives as long as the run: slack would be held all along).
+  let cols = Array.from({ length: width }, () => new Float64Array(Math.max(16, Math.ceil(size / 40))));
   let len = 0;
   // Line index i (0 = header) of the line starting at byte p; the reference's lines are the text
   // split at every newline, so a final newline leaves one empty last line (skipped, as empty lines are).
@@ -168,7 +169,7 @@ export function parseCandleBytes(bytes: Uint8Array, symbol: string, source = sym
     len++;
     p = next;
   }
-  return columnsToSeries(symbol, cols, len, hasTaker);
+  return columnsToSeries(symbol, cols.map((c) => c.slice(0, len)), len, hasTaker);
 }
 
 /**
