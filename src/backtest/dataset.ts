@@ -32,10 +32,11 @@ export interface DatasetOptions {
   /** Leave corrupt data files out (reported in `skipped`) instead of refusing the folder. */
   skipBadFiles?: boolean;
   /**
-   * Run only shard `index` of `count`: the candidates and z-score sets at positions k with
-   * k mod count = index (interleaved, so every shard gets a like mix of rules and timeframes).
-   * Each is simulated on its own engine, so a shard's results are exactly its share of the
-   * whole run's (src/backtest/pool.ts runs the shards on worker threads and merges them).
+   * Run only shard `index` of `count` (see {@link shardOf}): whole (symbol, timeframe) groups of
+   * candidates, so the indicator banks they share are computed in one shard only, and the
+   * z-score sets at positions k with k mod count = index. Each candidate is simulated on its own
+   * engine, so a shard's results are exactly its share of the whole run's; `positions` in the
+   * result says where they go (src/backtest/pool.ts runs the shards on worker threads and merges).
    */
   shard?: { index: number; count: number };
   /** Called about every 1 % of the replay with base candles pushed so far and the total (progress bars). */
@@ -59,6 +60,34 @@ export interface DatasetRun {
   elapsedMs: number;
   /** Data files refused and left out (`skipBadFiles`). */
   skipped: BadDataFile[];
+  /** With `shard`: each result's index in the unsharded run's `candidates` and `zscore` lists. */
+  positions?: { candidates: number[]; zscore: number[] };
+}
+
+/**
+ * Which of `count` shards each candidate goes to: candidates on one (symbol, timeframe) stay
+ * together (they share indicator banks — splitting them would compute the banks twice); groups
+ * are placed largest first on the shard with the fewest candidates so far (ties: lowest shard),
+ * which balances the shards and depends on nothing but the list.
+ */
+export function shardOf(candidates: readonly Candidate[], count: number): number[] {
+  const groups = new Map<string, number[]>();
+  candidates.forEach((c, k) => {
+    const key = `${c.symbol} ${c.timeframe}`;
+    const g = groups.get(key);
+    if (g) g.push(k);
+    else groups.set(key, [k]);
+  });
+  const load = new Array<number>(count).fill(0);
+  const out = new Array<number>(candidates.length);
+  // Array.prototype.sort is stable: equal sizes keep first-seen order.
+  for (const g of [...groups.values()].sort((a, b) => b.length - a.length)) {
+    let best = 0;
+    for (let i = 1; i < count; i++) if (load[i] < load[best]) best = i;
+    load[best] += g.length;
+    for (const k of g) out[k] = best;
+  }
+  return out;
 }
 
 /**
@@ -99,8 +128,11 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
   const config: Config = ratingNote ? { ...o.config, rating: { ...o.config.rating, timeframe: ratingTimeframe } } : o.config;
   const plan = planWalkForward(from, to, config.validation.inSampleFraction, config.validation.folds);
   const timeframes = scanTimeframes(base, config.validation.thresholds);
-  const inShard = (_: unknown, k: number) => !o.shard || k % o.shard.count === o.shard.index;
-  const candidates = (o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds)).filter(inShard);
+  const allCandidates = o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds);
+  const shard = o.shard;
+  const placed = shard ? shardOf(allCandidates, shard.count) : [];
+  const candidatePositions = allCandidates.map((_, k) => k).filter((k) => !shard || placed[k] === shard.index);
+  const candidates = candidatePositions.map((k) => allCandidates[k]);
 
   // The replay clock starts where replay's does (src/app/replay.ts).
   const clock = new ReplayClock(firstOpenTime(series, dir));
@@ -114,7 +146,9 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     sink.add(c.symbol, c.timeframe, run.engine, run.broker.account);
     return { candidate: c, run };
   });
-  const zSets = ((o.zscore ?? true) ? Object.entries(o.liveParams).filter(([s, p]) => p.enabled && symbols.includes(s)) : []).filter(inShard);
+  const allZSets = (o.zscore ?? true) ? Object.entries(o.liveParams).filter(([s, p]) => p.enabled && symbols.includes(s)) : [];
+  const zPositions = allZSets.map((_, k) => k).filter((k) => !shard || k % shard.count === shard.index);
+  const zSets = zPositions.map((k) => allZSets[k]);
   const zRuns = zSets.map(([symbol, params]) => {
     const run = new SignalRun({ rules: [], coinSymbols: symbols, liveParams: { [symbol]: params } }, config, clock, base);
     sink.addGlobal(run.engine);
@@ -162,5 +196,6 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     baseCandles: total,
     elapsedMs: performance.now() - t0,
     skipped,
+    ...(shard ? { positions: { candidates: candidatePositions, zscore: zPositions } } : {}),
   };
 }

@@ -21,7 +21,7 @@ export interface PoolOptions {
 
 /**
  * Runs a data folder's backtest on all cores: the candidates (and z-score sets) are split into
- * one interleaved shard per worker thread (piscina), each shard replays the folder on its own
+ * one shard per worker thread (piscina; see shardOf in dataset.ts), each shard replays the folder on its own
  * (parsing and aggregation are repeated per shard — seconds against minutes of simulation), and
  * the shards' results are merged back into the single-thread order. Every candidate runs on its
  * own engine, broker and risk manager, so the merged run equals the one-thread run exactly
@@ -78,7 +78,7 @@ export class BacktestPool {
     };
     let shards: DatasetRun[];
     try {
-      if (count === 1) shards = [await runDataset(dir, { ...o, tick: (p, n) => onTick(0, { pushed: p, total: n }) })];
+      if (count === 1) shards = [await runDataset(dir, { ...o, shard: { index: 0, count: 1 }, tick: (p, n) => onTick(0, { pushed: p, total: n }) })];
       else {
         log(`${dir}: simulating in ${count} shards on ${count} worker threads`);
         shards = await Promise.all(Array.from({ length: count }, (_, index) => {
@@ -101,24 +101,18 @@ export class BacktestPool {
   }
 }
 
-/** Interleaves the shards' candidates and z-score sets back into the one-thread order (k ↦ shard k mod n). */
+/** Puts the shards' candidates and z-score sets back at their positions in the one-thread run. */
 function merge(shards: DatasetRun[], elapsedMs: number): DatasetRun {
-  const n = shards.length;
-  const interleave = <T>(parts: T[][]): T[] => {
+  const place = <T>(pick: (s: DatasetRun) => T[], at: (s: DatasetRun) => number[]): T[] => {
     const out: T[] = [];
-    for (let k = 0; ; k++) {
-      const part = parts[k % n];
-      const j = Math.floor(k / n);
-      if (j >= part.length) break;
-      out.push(part[j]);
-    }
+    for (const s of shards) pick(s).forEach((x, j) => (out[at(s)[j]] = x));
     return out;
   };
-  const first = shards[0];
+  const { positions: _, ...first } = shards[0];
   return {
     ...first,
-    candidates: interleave(shards.map((s) => s.candidates)),
-    zscore: interleave(shards.map((s) => s.zscore)),
+    candidates: place((s) => s.candidates, (s) => s.positions!.candidates),
+    zscore: place((s) => s.zscore, (s) => s.positions!.zscore),
     elapsedMs,
     // Errors cross the thread boundary as plain Errors: restore the class callers test for.
     skipped: first.skipped.map((b) => ({ file: b.file, error: b.error instanceof DataError ? b.error : new DataError((b.error as Error).message) })),
