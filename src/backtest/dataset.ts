@@ -67,10 +67,12 @@ export interface DatasetRun {
 /**
  * Which of `count` shards each candidate goes to: candidates on one (symbol, timeframe) stay
  * together (they share indicator banks — splitting them would compute the banks twice); groups
- * are placed largest first on the shard with the fewest candidates so far (ties: lowest shard),
- * which balances the shards and depends on nothing but the list.
+ * are placed heaviest first on the least-loaded shard so far (ties: lowest shard), which
+ * balances the shards and depends on nothing but the list. A candidate's weight is
+ * 1 + baseMs / its timeframe's ms: every base candle of its symbol passes it (the 1), and its
+ * rule runs on each of its own timeframe's candles (the fraction).
  */
-export function shardOf(candidates: readonly Candidate[], count: number): number[] {
+export function shardOf(candidates: readonly Candidate[], count: number, base: Timeframe): number[] {
   const groups = new Map<string, number[]>();
   candidates.forEach((c, k) => {
     const key = `${c.symbol} ${c.timeframe}`;
@@ -78,13 +80,14 @@ export function shardOf(candidates: readonly Candidate[], count: number): number
     if (g) g.push(k);
     else groups.set(key, [k]);
   });
+  const weight = (g: number[]) => g.length * (1 + timeframeMs(base) / timeframeMs(candidates[g[0]].timeframe));
   const load = new Array<number>(count).fill(0);
   const out = new Array<number>(candidates.length);
-  // Array.prototype.sort is stable: equal sizes keep first-seen order.
-  for (const g of [...groups.values()].sort((a, b) => b.length - a.length)) {
+  // Array.prototype.sort is stable: equal weights keep first-seen order.
+  for (const g of [...groups.values()].sort((a, b) => weight(b) - weight(a))) {
     let best = 0;
     for (let i = 1; i < count; i++) if (load[i] < load[best]) best = i;
-    load[best] += g.length;
+    load[best] += weight(g);
     for (const k of g) out[k] = best;
   }
   return out;
@@ -130,7 +133,7 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
   const timeframes = scanTimeframes(base, config.validation.thresholds);
   const allCandidates = o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds);
   const shard = o.shard;
-  const placed = shard ? shardOf(allCandidates, shard.count) : [];
+  const placed = shard ? shardOf(allCandidates, shard.count, base) : [];
   const candidatePositions = allCandidates.map((_, k) => k).filter((k) => !shard || placed[k] === shard.index);
   const candidates = candidatePositions.map((k) => allCandidates[k]);
 
