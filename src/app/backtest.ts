@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { buildCandidates, scanTimeframes, type GridSelection } from '../backtest/candidates.js';
-import { runDataset, type DatasetRun } from '../backtest/dataset.js';
+import type { DatasetRun } from '../backtest/dataset.js';
+import { BacktestPool } from '../backtest/pool.js';
 import { collectFamilies, familiesPbo, GATE, judgeFamily, measure, trialOf, walkForwardSelections, type FamilyVerdict } from '../backtest/gate.js';
 import { renderReport, type DatasetInfo } from '../backtest/report.js';
 import { appendTrials, catalogueVersion, combinedDataHash, readTrials, summarizeTrials } from '../backtest/trials.js';
@@ -42,6 +43,10 @@ export interface BacktestOptions {
    * (test/research/) to fit CI time with the real gate.
    */
   grid?: GridSelection;
+  /** Worker threads simulating the candidates (src/backtest/pool.ts); default 1 (this thread). The CLI passes one per core. */
+  workers?: number;
+  /** Show a progress bar on this TTY instead of percentage lines. */
+  progressBar?: NodeJS.WriteStream;
 }
 
 /** The CLI's last line. */
@@ -58,6 +63,10 @@ export interface BacktestSummary {
   report: string;
   /** Data files refused and left out (`skipBadFiles`), with why. */
   skippedFiles: { file: string; problem: string }[];
+  /** Worker threads used. */
+  workers: number;
+  /** Peak resident memory of the process (all threads), MB. */
+  peakRssMb: number;
 }
 
 /**
@@ -127,11 +136,18 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
   const datasets: DatasetInfo[] = [];
   let baseCandles = 0;
   const skippedFiles: BacktestSummary['skippedFiles'] = [];
+  const pool = new BacktestPool({ workers: o.workers ?? 1, bar: o.progressBar });
   for (const dir of o.data) {
-    const run = await runDataset(dir, {
-      config: evidence, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles,
-      ...(o.grid ? { candidates: selectedCandidates(dir, o, evidence, o.grid) } : {}),
-    });
+    let run: DatasetRun;
+    try {
+      run = await pool.run(dir, {
+        config: evidence, liveParams, from: o.from, to: o.to, progress: log, skipBadFiles: o.skipBadFiles,
+        ...(o.grid ? { candidates: selectedCandidates(dir, o, evidence, o.grid) } : {}),
+      });
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
     skippedFiles.push(...run.skipped.map((b) => ({ file: b.file, problem: b.error.message })));
     runs.push(run);
     baseCandles += run.baseCandles;
@@ -143,6 +159,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     });
     log(`${dir}: simulated in ${(run.elapsedMs / 1000).toFixed(1)} s`);
   }
+  await pool.close();
   const generatedAt = new Date().toISOString();
   const families = collectFamilies(runs);
   const measured = families.map(measure);
@@ -202,5 +219,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestSummary> 
     out: o.out,
     report: o.report,
     skippedFiles,
+    workers: pool.workers,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -9,6 +9,7 @@ import { redact, secretsFromEnv } from '../notifier/logger.js';
 import { prepareReplay } from './replay.js';
 import { runBacktest } from './backtest.js';
 import { downloadData, downloadOptions } from './download-data.js';
+import { defaultWorkers } from '../backtest/pool.js';
 import { startBot } from './live.js';
 import { runUntilStopped } from './process.js';
 
@@ -17,7 +18,7 @@ const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 Usage:
   edgebot run --mode paper|live [--config FILE]
   edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N] [--trades FILE.csv] [--skip-bad-files]
-  edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE] [--trades FILE.csv] [--skip-bad-files]
+  edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE] [--trades FILE.csv] [--skip-bad-files] [--workers N]
   edgebot download-data --symbols A,B|--top N --from ISO [--to ISO] --out DIR [--timeframe 1m|5m|15m|1h] [--exchange ID] [--config FILE]
   edgebot validate-config [--config FILE]
   edgebot check-telegram [--config FILE]
@@ -27,7 +28,8 @@ run         watches the exchange live (Binance WebSocket, or REST polling) and p
 replay      replays a folder of <SYMBOL>.csv[.gz] candles through the whole bot; without
             --config it uses the console chat and paper auto-trading, and ends with one JSON line
 backtest    walk-forward backtest of the rule catalogue over every instrument × timeframe of each
-            data folder; writes signals/validated.json and signals/report.md (defaults)
+            data folder; writes signals/validated.json and signals/report.md (defaults);
+            --workers N threads (default: one per core)
 download-data    fetches candle history over ccxt into DIR/<SYMBOL>.csv.gz (the format replay and
             backtest read) and DIR/manifest.json (rows and gaps per symbol); re-running appends
             only what is missing. --top N = the N USDT spot markets with the most 24 h quote
@@ -58,6 +60,13 @@ function parseTime(s: string | undefined, flag: string): number | undefined {
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new UsageError(`${flag} "${s}" is not an ISO date like 2025-03-01 or 2025-03-01T12:00Z`);
   return t;
+}
+
+/** `s` as an integer ≥ 1, or a UsageError naming `flag`. */
+function positiveInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} "${s}" is not a whole number ≥ 1`);
+  return n;
 }
 
 /** `text` on one line: newlines folded, so a message is one log-friendly line. */
@@ -144,6 +153,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         symbols: { type: 'string' },
         top: { type: 'string' },
         timeframe: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -194,7 +204,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           ...(values.trades ? { trades: values.trades } : {}),
           command: ['edgebot', command, ...rest].join(' '),
           progress: (line) => err(`[backtest] ${line}\n`),
-          skipBadFiles: values['skip-bad-files'],
+          skipBadFiles: values['skip-bad-files'], workers: values.workers ? positiveInt(values.workers, '--workers') : defaultWorkers(), ...(process.stderr.isTTY ? { progressBar: process.stderr } : {}),
         });
         if (summary.skippedFiles.length) {
           err(`edgebot: warning: skipped ${summary.skippedFiles.length} bad data file(s): ${summary.skippedFiles.map((f) => f.problem).join('; ')}\n`);

@@ -31,6 +31,16 @@ export interface DatasetOptions {
   progress?: (line: string) => void;
   /** Leave corrupt data files out (reported in `skipped`) instead of refusing the folder. */
   skipBadFiles?: boolean;
+  /**
+   * Run only shard `index` of `count` (see {@link shardOf}): whole (symbol, timeframe) groups of
+   * candidates, so the indicator banks they share are computed in one shard only, and the
+   * z-score sets at positions k with k mod count = index. Each candidate is simulated on its own
+   * engine, so a shard's results are exactly its share of the whole run's; `positions` in the
+   * result says where they go (src/backtest/pool.ts runs the shards on worker threads and merges).
+   */
+  shard?: { index: number; count: number };
+  /** Called about every 1 % of the replay with base candles pushed so far and the total (progress bars). */
+  tick?: (pushed: number, total: number) => void;
 }
 
 /** Everything one pass over a data folder produced. */
@@ -50,6 +60,37 @@ export interface DatasetRun {
   elapsedMs: number;
   /** Data files refused and left out (`skipBadFiles`). */
   skipped: BadDataFile[];
+  /** With `shard`: each result's index in the unsharded run's `candidates` and `zscore` lists. */
+  positions?: { candidates: number[]; zscore: number[] };
+}
+
+/**
+ * Which of `count` shards each candidate goes to: candidates on one (symbol, timeframe) stay
+ * together (they share indicator banks — splitting them would compute the banks twice); groups
+ * are placed heaviest first on the least-loaded shard so far (ties: lowest shard), which
+ * balances the shards and depends on nothing but the list. A candidate's weight is
+ * 1 + baseMs / its timeframe's ms: every base candle of its symbol passes it (the 1), and its
+ * rule runs on each of its own timeframe's candles (the fraction).
+ */
+export function shardOf(candidates: readonly Candidate[], count: number, base: Timeframe): number[] {
+  const groups = new Map<string, number[]>();
+  candidates.forEach((c, k) => {
+    const key = `${c.symbol} ${c.timeframe}`;
+    const g = groups.get(key);
+    if (g) g.push(k);
+    else groups.set(key, [k]);
+  });
+  const weight = (g: number[]) => g.length * (1 + timeframeMs(base) / timeframeMs(candidates[g[0]].timeframe));
+  const load = new Array<number>(count).fill(0);
+  const out = new Array<number>(candidates.length);
+  // Array.prototype.sort is stable: equal weights keep first-seen order.
+  for (const g of [...groups.values()].sort((a, b) => weight(b) - weight(a))) {
+    let best = 0;
+    for (let i = 1; i < count; i++) if (load[i] < load[best]) best = i;
+    load[best] += weight(g);
+    for (const k of g) out[k] = best;
+  }
+  return out;
 }
 
 /**
@@ -90,7 +131,11 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
   const config: Config = ratingNote ? { ...o.config, rating: { ...o.config.rating, timeframe: ratingTimeframe } } : o.config;
   const plan = planWalkForward(from, to, config.validation.inSampleFraction, config.validation.folds);
   const timeframes = scanTimeframes(base, config.validation.thresholds);
-  const candidates = o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds);
+  const allCandidates = o.candidates ?? buildCandidates(symbols, timeframes, config.validation.thresholds);
+  const shard = o.shard;
+  const placed = shard ? shardOf(allCandidates, shard.count, base) : [];
+  const candidatePositions = allCandidates.map((_, k) => k).filter((k) => !shard || placed[k] === shard.index);
+  const candidates = candidatePositions.map((k) => allCandidates[k]);
 
   // The replay clock starts where replay's does (src/app/replay.ts).
   const clock = new ReplayClock(firstOpenTime(series, dir));
@@ -104,7 +149,9 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     sink.add(c.symbol, c.timeframe, run.engine, run.broker.account);
     return { candidate: c, run };
   });
-  const zSets = (o.zscore ?? true) ? Object.entries(o.liveParams).filter(([s, p]) => p.enabled && symbols.includes(s)) : [];
+  const allZSets = (o.zscore ?? true) ? Object.entries(o.liveParams).filter(([s, p]) => p.enabled && symbols.includes(s)) : [];
+  const zPositions = allZSets.map((_, k) => k).filter((k) => !shard || k % shard.count === shard.index);
+  const zSets = zPositions.map((k) => allZSets[k]);
   const zRuns = zSets.map(([symbol, params]) => {
     const run = new SignalRun({ rules: [], coinSymbols: symbols, liveParams: { [symbol]: params } }, config, clock, base);
     sink.addGlobal(run.engine);
@@ -119,15 +166,21 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     `timeframes ${timeframes.join('/')}, ${runs.length} candidates + ${zRuns.length} z-score sets, ` +
     `out-of-sample folds from ${plan.splits.slice(0, -1).map((t) => new Date(t).toISOString().slice(0, 13) + 'h').join(', ')}`);
   let next = total / 10;
+  let nextTick = 0;
   await feed.run({
     pauseWhen: () => {
       if (feed.pushed >= next) {
         log(`${dir}: ${Math.round((feed.pushed / total) * 100)}% (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
         next += total / 10;
       }
+      if (o.tick && feed.pushed >= nextTick) {
+        o.tick(feed.pushed, total);
+        nextTick += total / 100;
+      }
       return false;
     },
   });
+  o.tick?.(total, total);
   return {
     source: {
       dir,
@@ -146,5 +199,6 @@ export async function runDataset(dir: string, o: DatasetOptions): Promise<Datase
     baseCandles: total,
     elapsedMs: performance.now() - t0,
     skipped,
+    ...(shard ? { positions: { candidates: candidatePositions, zscore: zPositions } } : {}),
   };
 }

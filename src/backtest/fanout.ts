@@ -10,6 +10,14 @@ interface Route {
   account: PaperAccount;
 }
 
+/** The engines of one symbol: all of them, and those per rule timeframe. */
+interface SymbolRoutes {
+  all: Route[];
+  byTf: Partial<Record<Timeframe, Route[]>>;
+}
+
+const NO_ROUTES: SymbolRoutes = { all: [], byTf: {} };
+
 /**
  * Fans each closed candle out to many candidate engines, so one pass over the data (parsing,
  * validation and aggregation done once) drives them all. Advances the shared replay clock on
@@ -24,7 +32,10 @@ interface Route {
  * Global engines (cross-coin ratings) get every candle.
  */
 export class FanoutSink implements CandleSink {
-  readonly #bySymbol = new Map<string, { all: Route[]; byTf: Partial<Record<Timeframe, Route[]>> }>();
+  readonly #bySymbol = new Map<string, SymbolRoutes>();
+  /** Per pipeline instrument id: its routes and the symbol they were resolved for (as Engine does). */
+  readonly #routesOfInstrument: SymbolRoutes[] = [];
+  readonly #symbolOfInstrument: string[] = [];
   readonly #global: CandleSink[] = [];
 
   constructor(readonly clock: ReplayClock, readonly base: Timeframe) {}
@@ -34,6 +45,8 @@ export class FanoutSink implements CandleSink {
     let s = this.#bySymbol.get(symbol);
     if (!s) this.#bySymbol.set(symbol, (s = { all: [], byTf: {} }));
     const r = { sink, timeframe, account };
+    // A symbol's routes may be new: resolve instrument ids afresh.
+    this.#symbolOfInstrument.length = 0;
     s.all.push(r);
     (s.byTf[timeframe] ??= []).push(r);
   }
@@ -43,22 +56,29 @@ export class FanoutSink implements CandleSink {
     this.#global.push(sink);
   }
 
-  onCandle(symbol: string, tf: Timeframe, c: Candle): void {
-    const s = this.#bySymbol.get(symbol);
+  #routes(symbol: string, instrument: number | undefined): SymbolRoutes {
+    if (instrument === undefined) return this.#bySymbol.get(symbol) ?? NO_ROUTES;
+    if (this.#symbolOfInstrument[instrument] !== symbol) {
+      this.#symbolOfInstrument[instrument] = symbol;
+      this.#routesOfInstrument[instrument] = this.#bySymbol.get(symbol) ?? NO_ROUTES;
+    }
+    return this.#routesOfInstrument[instrument];
+  }
+
+  onCandle(symbol: string, tf: Timeframe, c: Candle, instrument?: number): void {
+    const s = this.#routes(symbol, instrument);
     if (tf === this.base) {
       this.clock.advance(c.closeTime);
-      if (s !== undefined) {
-        const l = s.all;
-        for (let i = 0; i < l.length; i++) {
-          const r = l[i];
-          if (r.timeframe === tf || r.account.pending.length !== 0 || r.account.positions.length !== 0) r.sink.onCandle(symbol, tf, c);
-        }
+      const l = s.all;
+      for (let i = 0; i < l.length; i++) {
+        const r = l[i];
+        if (r.timeframe === tf || r.account.pending.length !== 0 || r.account.positions.length !== 0) r.sink.onCandle(symbol, tf, c, instrument);
       }
-    } else if (s !== undefined) {
+    } else {
       const l = s.byTf[tf];
-      if (l !== undefined) for (let i = 0; i < l.length; i++) l[i].sink.onCandle(symbol, tf, c);
+      if (l !== undefined) for (let i = 0; i < l.length; i++) l[i].sink.onCandle(symbol, tf, c, instrument);
     }
     const g = this.#global;
-    for (let i = 0; i < g.length; i++) g[i].onCandle(symbol, tf, c);
+    for (let i = 0; i < g.length; i++) g[i].onCandle(symbol, tf, c, instrument);
   }
 }

@@ -67,6 +67,13 @@ export class Engine implements CandleSink {
   readonly cards = new Map<string, Card>();
   readonly #d: EngineDeps;
   readonly #coinIndex = new Map<string, number>();
+  /**
+   * Per feed instrument id (see CandleSink): the coin index of `ratings` (−1: not a rated coin) and
+   * the symbol it was resolved for. Filled on an id's first candle, so the per-candle path indexes
+   * an array instead of looking the symbol up; the symbol is kept to check the id still means it.
+   */
+  readonly #coinOfInstrument: number[] = [];
+  readonly #symbolOfInstrument: string[] = [];
   readonly #lastClose: Float64Array;
   readonly #setups: Setup[] = [];
   readonly #onBroker: Parameters<SimulatedBroker['onBaseCandle']>[2];
@@ -111,7 +118,7 @@ export class Engine implements CandleSink {
     return closeTime <= (this.#historyUntil[symbol] ?? this.#historyDefault);
   }
 
-  onCandle(symbol: string, tf: Timeframe, c: Candle): void {
+  onCandle(symbol: string, tf: Timeframe, c: Candle, instrument?: number): void {
     const d = this.#d;
     this.stats.closes++;
     if (tf === d.baseTimeframe) {
@@ -124,7 +131,7 @@ export class Engine implements CandleSink {
         this.#through[symbol] = c.closeTime;
       }
     }
-    if (tf === d.ratingTimeframe) this.#onRatingCandle(symbol, c);
+    if (tf === d.ratingTimeframe) this.#onRatingCandle(symbol, c, instrument);
     const setups = this.#setups;
     for (const rule of d.rules) rule.onCandle(symbol, tf, c, setups);
     if (setups.length) {
@@ -142,9 +149,20 @@ export class Engine implements CandleSink {
     if (this.#pendingInterval >= 0 && now >= this.#pendingInterval + syncGraceMs) this.#stepRatings();
   }
 
-  #onRatingCandle(symbol: string, c: Candle): void {
-    const i = this.#coinIndex.get(symbol);
-    if (i === undefined) return;
+  /** Coin index of `symbol` in `ratings`, or −1; through the instrument id's cached entry when there is one. */
+  #coinOf(symbol: string, instrument: number | undefined): number {
+    if (instrument === undefined) return this.#coinIndex.get(symbol) ?? -1;
+    // Same string object from the same pipeline: the comparison is a pointer check.
+    if (this.#symbolOfInstrument[instrument] !== symbol) {
+      this.#symbolOfInstrument[instrument] = symbol;
+      this.#coinOfInstrument[instrument] = this.#coinIndex.get(symbol) ?? -1;
+    }
+    return this.#coinOfInstrument[instrument];
+  }
+
+  #onRatingCandle(symbol: string, c: Candle, instrument: number | undefined): void {
+    const i = this.#coinOf(symbol, instrument);
+    if (i < 0) return;
     const r = this.#d.ratings;
     if (c.closeTime <= r.lastStepTime) return; // too late: that interval was already rated without it
     if (this.#pendingInterval >= 0 && c.closeTime > this.#pendingInterval) this.#stepRatings();

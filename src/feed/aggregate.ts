@@ -46,15 +46,20 @@ export class TimeframeAggregator {
    * higher candle that closes, shortest timeframe first.
    */
   push(c: Candle, emit: (tf: Timeframe, candle: Candle) => void): void {
-    for (const b of this.#buckets) {
-      const open = bucketOpen(c.openTime, b.tf);
+    const buckets = this.#buckets;
+    const t = c.openTime;
+    for (let i = 0; i < buckets.length; i++) {
+      const b = buckets[i];
       const k = b.candle;
-      if (b.active && k.openTime !== open) {
+      // The open bucket's bounds [openTime, closeTime) are kept, so the usual case (the candle falls
+      // in it) is two comparisons; the bucket grid (a modulo) is computed only when a bucket starts.
+      if (b.active && (t < k.openTime || t >= k.closeTime)) {
         // A gap swallowed the bucket's last base candle: close what we have.
         b.active = false;
         emit(b.tf, k);
       }
       if (!b.active) {
+        const open = bucketOpen(t, b.tf);
         b.active = true;
         k.openTime = open;
         k.closeTime = open + b.ms;

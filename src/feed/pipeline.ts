@@ -5,7 +5,21 @@ import { StreamValidator, type CandleProblem } from './validate.js';
 
 /** Receives closed candles: the base candle first, then every higher candle closing with it. */
 export interface CandleSink {
-  onCandle(symbol: string, tf: Timeframe, candle: Candle): void;
+  /**
+   * @param instrument the pipeline's integer id of `symbol` (0, 1, 2… in first-seen order, fixed
+   *   for the pipeline's life), so a sink can index arrays instead of looking the symbol up per
+   *   candle. Absent when a caller other than a pipeline feeds the sink (tests, tools).
+   */
+  onCandle(symbol: string, tf: Timeframe, candle: Candle, instrument?: number): void;
+}
+
+/** One instrument's state in the pipeline. */
+interface Stream {
+  symbol: string;
+  validator: StreamValidator;
+  aggregator: TimeframeAggregator;
+  /** Delivers this instrument's higher-timeframe closes to the sink; made once, not per candle. */
+  emit: (tf: Timeframe, c: Candle) => void;
 }
 
 /** Feed-level observations that the owner or the logs should hear about. */
@@ -19,8 +33,11 @@ export type FeedNotice =
  * every mode sees identical candles.
  */
 export class CandlePipeline {
-  readonly #streams = new Map<string, { validator: StreamValidator; aggregator: TimeframeAggregator }>();
-  readonly #emitters = new Map<string, (tf: Timeframe, c: Candle) => void>();
+  /** Per instrument id. */
+  readonly #streams: Stream[] = [];
+  /** Symbol → instrument id; consulted once per symbol by feeds that use {@link pushAt}. */
+  readonly #ids = new Map<string, number>();
+  readonly #higher: Timeframe[];
 
   /**
    * @param base base timeframe of incoming candles (1m live, 5m for the bundled 2025 set)
@@ -33,20 +50,26 @@ export class CandlePipeline {
     readonly sink: CandleSink,
     readonly onNotice: (n: FeedNotice) => void = () => {},
     readonly maxMissingBars = 3,
-  ) {}
+  ) {
+    this.#higher = timeframes.filter((t) => timeframeMs(t) > timeframeMs(base));
+  }
 
-  #stream(symbol: string) {
-    let s = this.#streams.get(symbol);
-    if (!s) {
-      s = {
-        validator: new StreamValidator(timeframeMs(this.base)),
-        aggregator: new TimeframeAggregator(this.base, this.timeframes.filter((t) => timeframeMs(t) > timeframeMs(this.base))),
-      };
-      this.#streams.set(symbol, s);
+  /** The integer id of `symbol` (registering it on first use): the argument of {@link pushAt}. */
+  instrumentId(symbol: string): number {
+    let id = this.#ids.get(symbol);
+    if (id === undefined) {
+      id = this.#streams.length;
+      this.#ids.set(symbol, id);
       const sink = this.sink;
-      this.#emitters.set(symbol, (tf, c) => sink.onCandle(symbol, tf, c));
+      const instrument = id;
+      this.#streams.push({
+        symbol,
+        validator: new StreamValidator(timeframeMs(this.base)),
+        aggregator: new TimeframeAggregator(this.base, this.#higher),
+        emit: (tf, c) => sink.onCandle(symbol, tf, c, instrument),
+      });
     }
-    return s;
+    return id;
   }
 
   /**
@@ -54,7 +77,16 @@ export class CandlePipeline {
    * validation — including duplicates and out-of-order closes, so a re-delivered close is a no-op.
    */
   push(symbol: string, c: Candle): boolean {
-    const s = this.#stream(symbol);
+    return this.pushAt(this.instrumentId(symbol), c);
+  }
+
+  /**
+   * {@link push} by instrument id (from {@link instrumentId}): the replay's per-candle call, with no
+   * lookup by symbol.
+   */
+  pushAt(id: number, c: Candle): boolean {
+    const s = this.#streams[id];
+    const symbol = s.symbol;
     const prev = s.validator.lastOpenTime;
     const problem = s.validator.accept(c);
     if (problem) {
@@ -64,20 +96,21 @@ export class CandlePipeline {
     if (s.validator.lastGapBars > this.maxMissingBars) {
       this.onNotice({ type: 'gap', symbol, timeframe: this.base, missingBars: s.validator.lastGapBars, fromOpenTime: prev, toOpenTime: c.openTime });
     }
-    this.sink.onCandle(symbol, this.base, c);
-    s.aggregator.push(c, this.#emitters.get(symbol)!);
+    this.sink.onCandle(symbol, this.base, c, id);
+    s.aggregator.push(c, s.emit);
     return true;
   }
 
   /** Open time of the last accepted base candle of `symbol`, or -Infinity. */
   lastOpenTime(symbol: string): number {
-    return this.#streams.get(symbol)?.validator.lastOpenTime ?? -Infinity;
+    const id = this.#ids.get(symbol);
+    return id === undefined ? -Infinity : this.#streams[id].validator.lastOpenTime;
   }
 
   /** Dropped-candle counts over all symbols. */
   droppedTotal(): number {
     let n = 0;
-    for (const s of this.#streams.values()) n += s.validator.droppedTotal;
+    for (const s of this.#streams) n += s.validator.droppedTotal;
     return n;
   }
 }

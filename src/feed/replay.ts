@@ -21,6 +21,8 @@ export interface ReplayOptions {
 export class ReplayFeed {
   readonly #series: CandleSeries[];
   readonly #pos: Int32Array;
+  /** The pipeline's instrument id of each series. */
+  readonly #ids: Int32Array;
   readonly #candle: Candle = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   readonly #tfMs: number;
   #stopped = false;
@@ -30,6 +32,7 @@ export class ReplayFeed {
   constructor(series: CandleSeries[], readonly pipeline: CandlePipeline) {
     this.#series = series;
     this.#pos = new Int32Array(series.length);
+    this.#ids = Int32Array.from(series, (s) => pipeline.instrumentId(s.symbol));
     this.#tfMs = series.length ? timeframeMs(series[0].timeframe) : 0;
   }
 
@@ -56,8 +59,13 @@ export class ReplayFeed {
     const { speed = 0, yieldEvery = speed > 0 ? 1 : 8192, pauseWhen } = opts;
     const series = this.#series;
     const pos = this.#pos;
+    const ids = this.#ids;
     const c = this.#candle;
     const n = series.length;
+    const tfMs = this.#tfMs;
+    // Columns hoisted out of the series objects: the loop below runs once per candle.
+    const openTime = series.map((s) => s.openTime);
+    const length = Int32Array.from(series, (s) => s.length);
     let sinceYield = 0;
     let lastClose = -1;
     while (!this.#stopped) {
@@ -65,17 +73,18 @@ export class ReplayFeed {
       let t = Infinity;
       for (let i = 0; i < n; i++) {
         const p = pos[i];
-        if (p < series[i].length && series[i].openTime[p] < t) t = series[i].openTime[p];
+        if (p < length[i] && openTime[i][p] < t) t = openTime[i][p];
       }
       if (t === Infinity) return true;
-      if (speed > 0 && lastClose >= 0) await sleep(((t + this.#tfMs - lastClose) / speed));
-      lastClose = t + this.#tfMs;
+      if (speed > 0 && lastClose >= 0) await sleep(((t + tfMs - lastClose) / speed));
+      lastClose = t + tfMs;
+      let pushed = 0;
       for (let i = 0; i < n; i++) {
-        const s = series[i];
         const p = pos[i];
-        if (p >= s.length || s.openTime[p] !== t) continue;
+        if (p >= length[i] || openTime[i][p] !== t) continue;
+        const s = series[i];
         c.openTime = t;
-        c.closeTime = t + this.#tfMs;
+        c.closeTime = t + tfMs;
         c.open = s.open[p];
         c.high = s.high[p];
         c.low = s.low[p];
@@ -83,10 +92,11 @@ export class ReplayFeed {
         c.volume = s.volume[p];
         if (s.takerBuyVolume) c.takerBuyVolume = s.takerBuyVolume[p];
         pos[i] = p + 1;
-        this.pipeline.push(s.symbol, c);
-        this.pushed++;
-        sinceYield++;
+        this.pipeline.pushAt(ids[i], c);
+        pushed++;
       }
+      this.pushed += pushed;
+      sinceYield += pushed;
       if (pauseWhen?.()) return this.done;
       if (sinceYield >= yieldEvery) {
         sinceYield = 0;

@@ -1,4 +1,4 @@
-import { rate, type Game, type Rating } from './glicko2.js';
+import { idleInto, rateOneInto, type Rating, type RatingColumns } from './glicko2.js';
 
 /** Parameters of the market game each coin plays per rating interval (SPEC §4, seed 000). */
 export interface CrossCoinOptions {
@@ -112,7 +112,8 @@ class RollingMean {
 export class CrossCoinRatings {
   readonly n: number;
   readonly #opts: CrossCoinOptions;
-  readonly #ratings: Rating[];
+  /** Every coin's rating, RD and volatility, column-wise: rated in place, nothing allocated per step. */
+  readonly #ratings: RatingColumns;
   readonly #prevClose: Float64Array;
   readonly #prevVolume: Float64Array;
   readonly #close: Float64Array;
@@ -121,9 +122,6 @@ export class CrossCoinRatings {
   readonly #returns: RollingMean[];
   readonly #maZ: RollingMean[];
   readonly #z: Float64Array;
-  readonly #r: Float64Array;
-  readonly #game: Game = { rating: 0, rd: 0, score: 0 };
-  readonly #games: Game[] = [this.#game];
   #recorded = 0;
   /** Close time (ms UTC) of the last completed interval, or -1. */
   lastStepTime = -1;
@@ -133,7 +131,11 @@ export class CrossCoinRatings {
   constructor(readonly coins: readonly string[], opts: CrossCoinOptions) {
     this.n = coins.length;
     this.#opts = opts;
-    this.#ratings = coins.map(() => ({ ...opts.initial }));
+    this.#ratings = {
+      rating: new Float64Array(this.n).fill(opts.initial.rating),
+      rd: new Float64Array(this.n).fill(opts.initial.rd),
+      volatility: new Float64Array(this.n).fill(opts.initial.volatility),
+    };
     this.#prevClose = new Float64Array(this.n).fill(NaN);
     this.#prevVolume = new Float64Array(this.n).fill(NaN);
     this.#close = new Float64Array(this.n);
@@ -142,7 +144,6 @@ export class CrossCoinRatings {
     this.#returns = coins.map(() => new RollingMean(opts.returnWindow));
     this.#maZ = coins.map((_, i) => new RollingMean(opts.maLength(i)));
     this.#z = new Float64Array(this.n);
-    this.#r = new Float64Array(this.n);
   }
 
   /** Records coin `i`'s closed candle of the current interval. A second record in one interval overwrites the first. */
@@ -163,7 +164,7 @@ export class CrossCoinRatings {
     const o = this.#opts;
     for (let i = 0; i < this.n; i++) {
       if (!this.#played[i]) {
-        this.#ratings[i] = rate(this.#ratings[i], [], o.tau);
+        idleInto(this.#ratings, i);
         continue;
       }
       const close = this.#close[i];
@@ -179,13 +180,9 @@ export class CrossCoinRatings {
       this.#returns[i].push(ret);
       const score = Math.abs(ret) < o.drawThreshold ? 0.5 : Math.min(1, Math.max(0, 0.5 + o.scoreScale * ret));
       const volumeTerm = volume > 0 && prevVolume > 0 ? 100 * Math.log(volume / prevVolume) : 0;
-      this.#game.rating = 1500 + 1000 * sigmaRet + volumeTerm;
-      this.#game.rd = o.opponentRd;
-      this.#game.score = score;
-      this.#ratings[i] = rate(this.#ratings[i], this.#games, o.tau);
+      rateOneInto(this.#ratings, i, 1500 + 1000 * sigmaRet + volumeTerm, o.opponentRd, score, o.tau);
     }
-    for (let i = 0; i < this.n; i++) this.#r[i] = this.#ratings[i].rating;
-    crossCoinZ(this.#r, this.#z);
+    crossCoinZ(this.#ratings.rating, this.#z);
     for (let i = 0; i < this.n; i++) {
       this.#maZ[i].push(this.#z[i]);
       this.#played[i] = 0;
@@ -201,9 +198,9 @@ export class CrossCoinRatings {
     return {
       lastStepTime: this.lastStepTime,
       steps: this.steps,
-      rating: this.#ratings.map((r) => r.rating),
-      rd: this.#ratings.map((r) => r.rd),
-      volatility: this.#ratings.map((r) => r.volatility),
+      rating: [...this.#ratings.rating],
+      rd: [...this.#ratings.rd],
+      volatility: [...this.#ratings.volatility],
       prevClose: [...this.#prevClose].map(nul),
       prevVolume: [...this.#prevVolume].map(nul),
       returns: this.#returns.map((r) => r.dump()),
@@ -223,7 +220,9 @@ export class CrossCoinRatings {
       s.maZ.every((d, i) => d.length === 3 + Math.max(1, this.#opts.maLength(i)));
     if (!fits) return false;
     for (let i = 0; i < n; i++) {
-      this.#ratings[i] = { rating: s.rating[i], rd: s.rd[i], volatility: s.volatility[i] };
+      this.#ratings.rating[i] = s.rating[i];
+      this.#ratings.rd[i] = s.rd[i];
+      this.#ratings.volatility[i] = s.volatility[i];
       this.#prevClose[i] = s.prevClose[i] ?? NaN;
       this.#prevVolume[i] = s.prevVolume[i] ?? NaN;
       this.#returns[i].load(s.returns[i]);
@@ -235,8 +234,9 @@ export class CrossCoinRatings {
     return true;
   }
 
+  /** Coin i's rating now (a fresh object: for cards and views, not the hot path). */
   rating(i: number): Rating {
-    return this.#ratings[i];
+    return { rating: this.#ratings.rating[i], rd: this.#ratings.rd[i], volatility: this.#ratings.volatility[i] };
   }
   z(i: number): number {
     return this.#z[i];

@@ -27,7 +27,8 @@ function g(phi: number): number {
 }
 
 /**
- * Rates one player over one rating period. Pure; allocates only the result.
+ * Rates one player over one rating period. Pure; allocates only the result. The readable reference:
+ * the cross-coin hot path uses {@link rateOneInto}, tested bit-identical to it.
  * With no games, only RD grows (step 6 of the paper: φ′ = √(φ² + σ²)).
  * @param tau system constant τ, constrains volatility change (paper's example: 0.5)
  */
@@ -83,6 +84,93 @@ function newVolatility(phi: number, sigma: number, v: number, delta: number, tau
   while (Math.abs(B - A) > EPSILON) {
     const C = A + ((A - B) * fA) / (fB - fA);
     const fC = f(C);
+    if (fC * fB <= 0) {
+      A = B;
+      fA = fB;
+    } else {
+      fA /= 2;
+    }
+    B = C;
+    fB = fC;
+  }
+  return Math.exp(A / 2);
+}
+
+/**
+ * Ratings held column-wise, player i = (rating[i], rd[i], volatility[i]) on the Glicko scale —
+ * what {@link rateOneInto} updates in place.
+ */
+export interface RatingColumns {
+  rating: Float64Array;
+  rd: Float64Array;
+  volatility: Float64Array;
+}
+
+/**
+ * The hot-path form of {@link rate} for one game (the cross-coin market game): updates player `i`
+ * of `p` in place. No closure, no result object, no games array — and the very same floating-point
+ * operations in the same order as `rate(player, [game], tau)`, so the results are bit-identical
+ * (test/rating/cross-coin-into.test.ts).
+ * @param oppRating opponent's rating, Glicko scale
+ * @param oppRd opponent's RD, Glicko scale
+ * @param score the player's score in [0, 1]
+ * @param tau system constant τ
+ */
+export function rateOneInto(p: RatingColumns, i: number, oppRating: number, oppRd: number, score: number, tau: number): void {
+  const mu = (p.rating[i] - 1500) / SCALE;
+  const phi = p.rd[i] / SCALE;
+  const sigma = p.volatility[i];
+  const muJ = (oppRating - 1500) / SCALE;
+  const gJ = g(oppRd / SCALE);
+  const e = 1 / (1 + Math.exp(-gJ * (mu - muJ)));
+  // `0 +` as rate()'s accumulators start: adding to +0 is exact, kept for the side-by-side reading.
+  const vInv = 0 + gJ * gJ * e * (1 - e);
+  const deltaSum = 0 + gJ * (score - e);
+  const v = 1 / vInv;
+  const delta = v * deltaSum;
+  const sigmaNew = newVolatilityFlat(phi, sigma, v, delta, tau);
+  const phiStar = Math.sqrt(phi * phi + sigmaNew * sigmaNew);
+  const phiNew = 1 / Math.sqrt(1 / (phiStar * phiStar) + 1 / v);
+  const muNew = mu + phiNew * phiNew * deltaSum;
+  p.rating[i] = muNew * SCALE + 1500;
+  p.rd[i] = phiNew * SCALE;
+  p.volatility[i] = sigmaNew;
+}
+
+/** {@link rate} with no games, in place: only RD grows (φ′ = √(φ² + σ²)). Bit-identical to rate(player, [], τ). */
+export function idleInto(p: RatingColumns, i: number): void {
+  const phi = p.rd[i] / SCALE;
+  const sigma = p.volatility[i];
+  p.rd[i] = Math.sqrt(phi * phi + sigma * sigma) * SCALE;
+}
+
+/** Step 5's f(x), with its constants passed in rather than closed over (see {@link newVolatilityFlat}). */
+function volatilityF(x: number, a: number, phi2: number, v: number, delta2: number, tau2: number): number {
+  const ex = Math.exp(x);
+  const d = phi2 + v + ex;
+  return (ex * (delta2 - phi2 - v - ex)) / (2 * d * d) - (x - a) / tau2;
+}
+
+/** {@link newVolatility} without the per-call closure (tsx also wraps that closure in `__name`); same arithmetic. */
+function newVolatilityFlat(phi: number, sigma: number, v: number, delta: number, tau: number): number {
+  const a = Math.log(sigma * sigma);
+  const phi2 = phi * phi;
+  const delta2 = delta * delta;
+  const tau2 = tau * tau;
+  let A = a;
+  let B: number;
+  if (delta2 > phi2 + v) {
+    B = Math.log(delta2 - phi2 - v);
+  } else {
+    let k = 1;
+    while (volatilityF(a - k * tau, a, phi2, v, delta2, tau2) < 0) k++;
+    B = a - k * tau;
+  }
+  let fA = volatilityF(A, a, phi2, v, delta2, tau2);
+  let fB = volatilityF(B, a, phi2, v, delta2, tau2);
+  while (Math.abs(B - A) > EPSILON) {
+    const C = A + ((A - B) * fA) / (fB - fA);
+    const fC = volatilityF(C, a, phi2, v, delta2, tau2);
     if (fC * fB <= 0) {
       A = B;
       fA = fB;
