@@ -59,43 +59,6 @@ export function rate(player: Rating, games: readonly Game[], tau: number): Ratin
   return { rating: muNew * SCALE + 1500, rd: phiNew * SCALE, volatility: sigmaNew };
 }
 
-/** Step 5: the new volatility σ′, solving f(x) = 0 by the Illinois algorithm. */
-function newVolatility(phi: number, sigma: number, v: number, delta: number, tau: number): number {
-  const a = Math.log(sigma * sigma);
-  const phi2 = phi * phi;
-  const delta2 = delta * delta;
-  const tau2 = tau * tau;
-  const f = (x: number): number => {
-    const ex = Math.exp(x);
-    const d = phi2 + v + ex;
-    return (ex * (delta2 - phi2 - v - ex)) / (2 * d * d) - (x - a) / tau2;
-  };
-  let A = a;
-  let B: number;
-  if (delta2 > phi2 + v) {
-    B = Math.log(delta2 - phi2 - v);
-  } else {
-    let k = 1;
-    while (f(a - k * tau) < 0) k++;
-    B = a - k * tau;
-  }
-  let fA = f(A);
-  let fB = f(B);
-  while (Math.abs(B - A) > EPSILON) {
-    const C = A + ((A - B) * fA) / (fB - fA);
-    const fC = f(C);
-    if (fC * fB <= 0) {
-      A = B;
-      fA = fB;
-    } else {
-      fA /= 2;
-    }
-    B = C;
-    fB = fC;
-  }
-  return Math.exp(A / 2);
-}
-
 /**
  * Ratings held column-wise, player i = (rating[i], rd[i], volatility[i]) on the Glicko scale —
  * what {@link rateOneInto} updates in place.
@@ -128,7 +91,7 @@ export function rateOneInto(p: RatingColumns, i: number, oppRating: number, oppR
   const deltaSum = 0 + gJ * (score - e);
   const v = 1 / vInv;
   const delta = v * deltaSum;
-  const sigmaNew = newVolatilityFlat(phi, sigma, v, delta, tau);
+  const sigmaNew = newVolatility(phi, sigma, v, delta, tau);
   const phiStar = Math.sqrt(phi * phi + sigmaNew * sigmaNew);
   const phiNew = 1 / Math.sqrt(1 / (phiStar * phiStar) + 1 / v);
   const muNew = mu + phiNew * phiNew * deltaSum;
@@ -144,15 +107,18 @@ export function idleInto(p: RatingColumns, i: number): void {
   p.rd[i] = Math.sqrt(phi * phi + sigma * sigma) * SCALE;
 }
 
-/** Step 5's f(x), with its constants passed in rather than closed over (see {@link newVolatilityFlat}). */
+/** Step 5's f(x), with its constants passed in rather than closed over (see {@link newVolatility}). */
 function volatilityF(x: number, a: number, phi2: number, v: number, delta2: number, tau2: number): number {
   const ex = Math.exp(x);
   const d = phi2 + v + ex;
   return (ex * (delta2 - phi2 - v - ex)) / (2 * d * d) - (x - a) / tau2;
 }
 
-/** {@link newVolatility} without the per-call closure (tsx also wraps that closure in `__name`); same arithmetic. */
-function newVolatilityFlat(phi: number, sigma: number, v: number, delta: number, tau: number): number {
+/**
+ * Step 5: the new volatility σ′, solving f(x) = 0 by the Illinois algorithm (ε = 1e-6). f takes
+ * its constants as arguments instead of closing over them: no closure per call on the hot path.
+ */
+function newVolatility(phi: number, sigma: number, v: number, delta: number, tau: number): number {
   const a = Math.log(sigma * sigma);
   const phi2 = phi * phi;
   const delta2 = delta * delta;
