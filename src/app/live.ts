@@ -104,196 +104,197 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   const clock = o.clock ?? systemClock;
   // One process per state file: a second one would trade the same account twice.
   const lock = lockInstance(config.paths.state);
-  let onStorage: (ok: boolean, err?: Error) => void = () => {};
-  let store: StateStore;
+  // A start that fails after this point leaves no lock behind.
+  let running = false;
   try {
-    store = await StateStore.open(config.paths.state, config.broker.startingBalance, { durable: true, onHealth: (ok, err) => onStorage(ok, err) });
-  } catch (e) {
-    lock.release();
-    throw e;
-  }
-  const lastRun = { ...store.data.runs };
-  store.data.runs = { startedAt: clock.now(), pid: process.pid };
-  store.save();
-  let fatalResolve!: (e: Error) => void;
-  const fatal = new Promise<Error>((r) => (fatalResolve = r));
-  let feed: LiveFeed | undefined;
-  const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
-  // Validated signals run next to the z-score rule (and any extra rules a test adds).
-  const validated = validatedSignals(config, log);
-  const rt = createRuntime({
-    mode: o.mode,
-    ...validated,
-    rules: [...validated.rules, ...(o.rules ?? [])],
-    liveParams: loadLiveParams(config.paths.liveParams),
-    clock,
-    store,
-    log,
-    baseTimeframe: config.feed.baseTimeframe,
-    feedStatus: () => (feed ? feedStatus(feed.health()) : null),
-    onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
-    ...(live ? { live, external: live } : {}),
-  });
-  let started: LiveStart | undefined;
-  if (live) {
-    live.attach(rt);
-    try {
-      started = await live.connect();
-    } catch (e) {
-      if (e instanceof ConfigError) throw e; // the key check's refusal (a key that can withdraw)
-      const err = toVenueError(e);
-      if (err.kind === 'auth') throw new ConfigError(`live mode: ${explain(err, config.quote)}`, 'EXCHANGE_API_KEY', { cause: e });
-      throw err;
+    let onStorage: (ok: boolean, err?: Error) => void = () => {};
+    const store = await StateStore.open(config.paths.state, config.broker.startingBalance, { durable: true, onHealth: (ok, err) => onStorage(ok, err) });
+    const lastRun = { ...store.data.runs };
+    store.data.runs = { startedAt: clock.now(), pid: process.pid };
+    store.save();
+    let fatalResolve!: (e: Error) => void;
+    const fatal = new Promise<Error>((r) => (fatalResolve = r));
+    let feed: LiveFeed | undefined;
+    const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
+    // Validated signals run next to the z-score rule (and any extra rules a test adds).
+    const validated = validatedSignals(config, log);
+    const rt = createRuntime({
+      mode: o.mode,
+      ...validated,
+      rules: [...validated.rules, ...(o.rules ?? [])],
+      liveParams: loadLiveParams(config.paths.liveParams),
+      clock,
+      store,
+      log,
+      baseTimeframe: config.feed.baseTimeframe,
+      feedStatus: () => (feed ? feedStatus(feed.health()) : null),
+      onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
+      ...(live ? { live, external: live } : {}),
+    });
+    let started: LiveStart | undefined;
+    if (live) {
+      live.attach(rt);
+      try {
+        started = await live.connect();
+      } catch (e) {
+        if (e instanceof ConfigError) throw e; // the key check's refusal (a key that can withdraw)
+        const err = toVenueError(e);
+        if (err.kind === 'auth') throw new ConfigError(`live mode: ${explain(err, config.quote)}`, 'EXCHANGE_API_KEY', { cause: e });
+        throw err;
+      }
     }
-  }
-  if (!rt.config.timeframes.every((tf) => tf !== '1m' || config.feed.baseTimeframe === '1m')) {
-    throw new ConfigError('timeframes include 1m but feed.baseTimeframe is not 1m', 'timeframes');
-  }
-  onStorage = (ok, err) => {
-    rt.risk.storageDown = !ok;
-    if (!ok) {
-      log.error({ err }, 'state file cannot be written');
-      rt.outbox.enqueueVolatile({
-        kind: 'text', buttons: [],
-        html: `🚨 <b>Cannot write the state file</b> (${esc((err as NodeJS.ErrnoException | undefined)?.code ?? err?.message ?? 'error')}). ` +
-          'New entries are refused until it can be written; open positions keep their stops and targets. Retrying.',
-      });
-    } else {
-      log.info('state file writable again');
-      rt.bus.emit({ type: 'alert', level: 'info', text: 'State file writable again: everything is saved, new entries are allowed.' });
+    if (!rt.config.timeframes.every((tf) => tf !== '1m' || config.feed.baseTimeframe === '1m')) {
+      throw new ConfigError('timeframes include 1m but feed.baseTimeframe is not 1m', 'timeframes');
     }
-  };
-  const chat = await openChat(rt, {
-    input: o.input === undefined ? process.stdin : o.input,
-    output: o.output ?? process.stdout,
-    secrets,
-    ...(o.chatPacingMs !== undefined ? { minIntervalMs: o.chatPacingMs } : {}),
-    ...(live ? { extras: liveRouterExtras(live, rt) } : {}),
-    onFatal: (err) => fatalResolve(err),
-  });
-  if (live && chat.kind !== 'telegram') {
-    await chat.stop();
-    throw new ConfigError('live mode is not allowed with the console chat', 'chat');
-  }
-  if (store.outcome.kind === 'corrupt') {
-    const text = corruptStateMessage(store.outcome, config.paths.state);
-    log.error({ movedTo: store.outcome.movedTo }, text);
-    rt.bus.emit({ type: 'alert', level: 'error', text });
-  }
-  for (const a of started ? liveStartAlerts(started) : []) rt.bus.emit(a);
-  const n = rt.coinSymbols.length;
-  for (const w of zThresholdWarnings(rt.liveParams, n, zScoreFactor(config.rating.zScoreScale, n))) {
-    log.warn({ symbol: w.symbol, zScoreThreshold: w.zScoreThreshold, coins: w.coins }, w.message);
-    rt.bus.emit({ type: 'alert', level: 'warning', text: w.message });
-  }
-  // Warm-up long enough for every lookback (rules, σ_ret, MA-z); config feed.warmupBars is a floor.
-  const warmup = warmupPlan({ baseTimeframe: config.feed.baseTimeframe, rules: [...validated.rules, ...(o.rules ?? [])], rating: config.rating, liveParams: rt.liveParams, floorBars: config.feed.warmupBars });
-  log.info({ warmup }, 'warm-up length derived');
-  // After a restart the warm-up also reaches back to the oldest close the last run had not acted
-  // on, so closes missed while the bot was down are processed once (up to a week of them).
-  const baseMs = timeframeMs(config.feed.baseTimeframe);
-  const acted = Object.values(store.data.engine.through);
-  const missedBars = acted.length ? Math.ceil((clock.now() - Math.min(...acted)) / baseMs) + 2 : 0;
-  const maxCatchUpBars = Math.ceil(MAX_CATCH_UP_MS / baseMs);
-  if (missedBars > maxCatchUpBars) {
-    rt.bus.emit({ type: 'alert', level: 'warning', text: `edgebot was down for ${duration(missedBars * baseMs)}: closes older than ${duration(MAX_CATCH_UP_MS)} are not processed (positions keep their stops and targets on the books).` });
-  }
-  feed = new LiveFeed({
-    symbols: rt.coinSymbols,
-    timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...rt.config.timeframes])],
-    pipeline: rt.pipeline,
-    clock,
-    exchange: {
-      id: config.exchange.id,
-      restBaseUrl: config.exchange.restBaseUrl,
-      ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
-    },
-    type: config.feed.type === 'rest' ? 'rest' : 'ws',
-    ws: {
-      wsBaseUrl: config.feed.wsBaseUrl,
-      closeGraceMs: config.feed.closeGraceMs,
-      ...(o.feed?.reconnect ? { reconnect: o.feed.reconnect } : {}),
-    },
-    ...(o.feed?.tickMs ? { tickMs: o.feed.tickMs } : {}),
-    ...(o.feed?.restRetry ? { restRetry: o.feed.restRetry } : {}),
-    maxMissingBars: config.feed.maxMissingBars,
-    warmupBars: Math.max(warmup.bars, Math.min(missedBars, maxCatchUpBars)),
-    logger: log,
-    onEvent: (e) => {
-      if (e.type === 'dropped-frame' || e.type === 'provisional-mismatch') log.warn({ feedEvent: e }, 'feed event');
-      const a = feedAlert(e);
-      if (a) rt.bus.emit({ type: 'alert', ...a });
-    },
-  });
-  // Warm-up candles are history: they rebuild ratings and indicators, and act only where the
-  // last run had not acted yet (it died first).
-  const historyFrom = clock.now();
-  rt.resumeAfterHistory(historyFrom);
-  log.info({ historyFrom, through: store.data.engine.through }, 'history (warm-up) acts only after these close times');
-  await feed.start();
-  const ratingsTimer = setInterval(() => rt.engine.flushRatings(clock.now(), config.rating.syncGraceMs), 1000);
-  ratingsTimer.unref();
-  if (live) {
-    // Whatever happened while the bot was down (fills, OCO exits, unknown orders) is settled first.
-    const r = await live.reconcile();
-    log.info({ ...r }, 'live reconcile at start');
-    if (r.checked) {
-      rt.bus.emit({
-        type: 'alert', level: r.failed ? 'warning' : 'info',
-        text: `♻️ Live: reconciled ${r.checked} record${r.checked === 1 ? '' : 's'} with ${live.venue.venue}; ${r.open} open position${r.open === 1 ? '' : 's'}` +
-          (r.failed ? `, ${r.failed} still to settle (retried every minute).` : ', protective orders checked.'),
-      });
-    }
-  }
-  const stopJobs = scheduleJobs(rt, [...standardJobs(rt), ...(live ? [reconcileJob(rt, live)] : [])]);
-  const previous = lastRun.startedAt === undefined ? 'first start'
-    : lastRun.cleanStopAt !== undefined && lastRun.cleanStopAt >= lastRun.startedAt ? `last stop was clean (${utc(lastRun.cleanStopAt)})`
-      : `⚠️ the last run (started ${utc(lastRun.startedAt)}) did not stop cleanly: it crashed or was killed`;
-  rt.bus.emit({
-    type: 'alert',
-    level: previous.startsWith('⚠️') ? 'warning' : 'info',
-    text: `🚀 edgebot started (${o.mode}): ${rt.coinSymbols.length} coins, ${rt.config.timeframes.join('/')}, ` +
-      `${Object.keys(rt.liveParams).length} parameter sets, ${rt.signals.length} validated signals; ${previous}.` +
-      (rt.risk.state.killSwitch ? ' Trading is STOPPED (/resume to allow entries).' : ''),
-  });
-  log.info({ mode: o.mode, symbols: rt.coinSymbols.length, suppressedHistorySetups: rt.engine.suppressed, previous }, 'bot started');
-  const notifier = systemdNotifier(log);
-  notifier.ready(`${o.mode}: ${rt.coinSymbols.length} coins`);
-  let dead = false;
-  void fatal.then(() => (dead = true));
-  // The watchdog is fed only while the loop turns and the chat can still hear the owner.
-  const watchdogTimer = notifier.watchdogIntervalMs ? setInterval(() => !dead && notifier.watchdog(), notifier.watchdogIntervalMs) : undefined;
-  watchdogTimer?.unref();
-
-  let stopping: Promise<void> | undefined;
-  const stop = (reason = 'shutdown', clean = true) => {
-    stopping ??= (async () => {
-      notifier.stopping(reason);
-      clearInterval(ratingsTimer);
-      clearInterval(watchdogTimer);
-      stopJobs();
-      live?.stop();
-      await feed!.stop();
-      rt.bus.emit({ type: 'alert', level: clean ? 'info' : 'error', text: `🛑 edgebot stopped (${reason}).` });
-      if (clean) rt.store.data.runs.cleanStopAt = clock.now();
-      rt.store.save();
+    onStorage = (ok, err) => {
+      rt.risk.storageDown = !ok;
+      if (!ok) {
+        log.error({ err }, 'state file cannot be written');
+        rt.outbox.enqueueVolatile({
+          kind: 'text', buttons: [],
+          html: `🚨 <b>Cannot write the state file</b> (${esc((err as NodeJS.ErrnoException | undefined)?.code ?? err?.message ?? 'error')}). ` +
+            'New entries are refused until it can be written; open positions keep their stops and targets. Retrying.',
+        });
+      } else {
+        log.info('state file writable again');
+        rt.bus.emit({ type: 'alert', level: 'info', text: 'State file writable again: everything is saved, new entries are allowed.' });
+      }
+    };
+    const chat = await openChat(rt, {
+      input: o.input === undefined ? process.stdin : o.input,
+      output: o.output ?? process.stdout,
+      secrets,
+      ...(o.chatPacingMs !== undefined ? { minIntervalMs: o.chatPacingMs } : {}),
+      ...(live ? { extras: liveRouterExtras(live, rt) } : {}),
+      onFatal: (err) => fatalResolve(err),
+    });
+    if (live && chat.kind !== 'telegram') {
       await chat.stop();
-      await rt.store.close();
-      lock.release();
-      log.info({ reason, clean }, 'bot stopped');
-    })();
-    return stopping;
-  };
-  return {
-    rt, feed, chat, fatal,
-    ...(live ? { live } : {}),
-    async reportCrash(err) {
-      log.fatal({ err }, 'crash');
-      rt.outbox.enqueueVolatile({ kind: 'text', buttons: [], html: `🚨 <b>edgebot crashed</b>: ${esc((err as Error)?.message ?? String(err))}. It exits now; a supervisor (systemd) restarts it.` });
-      let t: NodeJS.Timeout | undefined;
-      await Promise.race([stop(`crash: ${(err as Error)?.message ?? String(err)}`, false), new Promise<void>((r) => (t = setTimeout(r, 5000)))]);
-      clearTimeout(t);
-    },
-    stop: (reason) => stop(reason),
-  };
+      throw new ConfigError('live mode is not allowed with the console chat', 'chat');
+    }
+    if (store.outcome.kind === 'corrupt') {
+      const text = corruptStateMessage(store.outcome, config.paths.state);
+      log.error({ movedTo: store.outcome.movedTo }, text);
+      rt.bus.emit({ type: 'alert', level: 'error', text });
+    }
+    for (const a of started ? liveStartAlerts(started) : []) rt.bus.emit(a);
+    const n = rt.coinSymbols.length;
+    for (const w of zThresholdWarnings(rt.liveParams, n, zScoreFactor(config.rating.zScoreScale, n))) {
+      log.warn({ symbol: w.symbol, zScoreThreshold: w.zScoreThreshold, coins: w.coins }, w.message);
+      rt.bus.emit({ type: 'alert', level: 'warning', text: w.message });
+    }
+    // Warm-up long enough for every lookback (rules, σ_ret, MA-z); config feed.warmupBars is a floor.
+    const warmup = warmupPlan({ baseTimeframe: config.feed.baseTimeframe, rules: [...validated.rules, ...(o.rules ?? [])], rating: config.rating, liveParams: rt.liveParams, floorBars: config.feed.warmupBars });
+    log.info({ warmup }, 'warm-up length derived');
+    // After a restart the warm-up also reaches back to the oldest close the last run had not acted
+    // on, so closes missed while the bot was down are processed once (up to a week of them).
+    const baseMs = timeframeMs(config.feed.baseTimeframe);
+    const acted = Object.values(store.data.engine.through);
+    const missedBars = acted.length ? Math.ceil((clock.now() - Math.min(...acted)) / baseMs) + 2 : 0;
+    const maxCatchUpBars = Math.ceil(MAX_CATCH_UP_MS / baseMs);
+    if (missedBars > maxCatchUpBars) {
+      rt.bus.emit({ type: 'alert', level: 'warning', text: `edgebot was down for ${duration(missedBars * baseMs)}: closes older than ${duration(MAX_CATCH_UP_MS)} are not processed (positions keep their stops and targets on the books).` });
+    }
+    feed = new LiveFeed({
+      symbols: rt.coinSymbols,
+      timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...rt.config.timeframes])],
+      pipeline: rt.pipeline,
+      clock,
+      exchange: {
+        id: config.exchange.id,
+        restBaseUrl: config.exchange.restBaseUrl,
+        ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
+      },
+      type: config.feed.type === 'rest' ? 'rest' : 'ws',
+      ws: {
+        wsBaseUrl: config.feed.wsBaseUrl,
+        closeGraceMs: config.feed.closeGraceMs,
+        ...(o.feed?.reconnect ? { reconnect: o.feed.reconnect } : {}),
+      },
+      ...(o.feed?.tickMs ? { tickMs: o.feed.tickMs } : {}),
+      ...(o.feed?.restRetry ? { restRetry: o.feed.restRetry } : {}),
+      maxMissingBars: config.feed.maxMissingBars,
+      warmupBars: Math.max(warmup.bars, Math.min(missedBars, maxCatchUpBars)),
+      logger: log,
+      onEvent: (e) => {
+        if (e.type === 'dropped-frame' || e.type === 'provisional-mismatch') log.warn({ feedEvent: e }, 'feed event');
+        const a = feedAlert(e);
+        if (a) rt.bus.emit({ type: 'alert', ...a });
+      },
+    });
+    // Warm-up candles are history: they rebuild ratings and indicators, and act only where the
+    // last run had not acted yet (it died first).
+    const historyFrom = clock.now();
+    rt.resumeAfterHistory(historyFrom);
+    log.info({ historyFrom, through: store.data.engine.through }, 'history (warm-up) acts only after these close times');
+    await feed.start();
+    const ratingsTimer = setInterval(() => rt.engine.flushRatings(clock.now(), config.rating.syncGraceMs), 1000);
+    ratingsTimer.unref();
+    if (live) {
+      // Whatever happened while the bot was down (fills, OCO exits, unknown orders) is settled first.
+      const r = await live.reconcile();
+      log.info({ ...r }, 'live reconcile at start');
+      if (r.checked) {
+        rt.bus.emit({
+          type: 'alert', level: r.failed ? 'warning' : 'info',
+          text: `♻️ Live: reconciled ${r.checked} record${r.checked === 1 ? '' : 's'} with ${live.venue.venue}; ${r.open} open position${r.open === 1 ? '' : 's'}` +
+            (r.failed ? `, ${r.failed} still to settle (retried every minute).` : ', protective orders checked.'),
+        });
+      }
+    }
+    const stopJobs = scheduleJobs(rt, [...standardJobs(rt), ...(live ? [reconcileJob(rt, live)] : [])]);
+    const previous = lastRun.startedAt === undefined ? 'first start'
+      : lastRun.cleanStopAt !== undefined && lastRun.cleanStopAt >= lastRun.startedAt ? `last stop was clean (${utc(lastRun.cleanStopAt)})`
+        : `⚠️ the last run (started ${utc(lastRun.startedAt)}) did not stop cleanly: it crashed or was killed`;
+    rt.bus.emit({
+      type: 'alert',
+      level: previous.startsWith('⚠️') ? 'warning' : 'info',
+      text: `🚀 edgebot started (${o.mode}): ${rt.coinSymbols.length} coins, ${rt.config.timeframes.join('/')}, ` +
+        `${Object.keys(rt.liveParams).length} parameter sets, ${rt.signals.length} validated signals; ${previous}.` +
+        (rt.risk.state.killSwitch ? ' Trading is STOPPED (/resume to allow entries).' : ''),
+    });
+    log.info({ mode: o.mode, symbols: rt.coinSymbols.length, suppressedHistorySetups: rt.engine.suppressed, previous }, 'bot started');
+    const notifier = systemdNotifier(log);
+    notifier.ready(`${o.mode}: ${rt.coinSymbols.length} coins`);
+    let dead = false;
+    void fatal.then(() => (dead = true));
+    // The watchdog is fed only while the loop turns and the chat can still hear the owner.
+    const watchdogTimer = notifier.watchdogIntervalMs ? setInterval(() => !dead && notifier.watchdog(), notifier.watchdogIntervalMs) : undefined;
+    watchdogTimer?.unref();
+
+    let stopping: Promise<void> | undefined;
+    const stop = (reason = 'shutdown', clean = true) => {
+      stopping ??= (async () => {
+        notifier.stopping(reason);
+        clearInterval(ratingsTimer);
+        clearInterval(watchdogTimer);
+        stopJobs();
+        live?.stop();
+        await feed!.stop();
+        rt.bus.emit({ type: 'alert', level: clean ? 'info' : 'error', text: `🛑 edgebot stopped (${reason}).` });
+        if (clean) rt.store.data.runs.cleanStopAt = clock.now();
+        rt.store.save();
+        await chat.stop();
+        await rt.store.close();
+        lock.release();
+        log.info({ reason, clean }, 'bot stopped');
+      })();
+      return stopping;
+    };
+    running = true;
+    return {
+      rt, feed, chat, fatal,
+      ...(live ? { live } : {}),
+      async reportCrash(err) {
+        log.fatal({ err }, 'crash');
+        rt.outbox.enqueueVolatile({ kind: 'text', buttons: [], html: `🚨 <b>edgebot crashed</b>: ${esc((err as Error)?.message ?? String(err))}. It exits now; a supervisor (systemd) restarts it.` });
+        let t: NodeJS.Timeout | undefined;
+        await Promise.race([stop(`crash: ${(err as Error)?.message ?? String(err)}`, false), new Promise<void>((r) => (t = setTimeout(r, 5000)))]);
+        clearTimeout(t);
+      },
+      stop: (reason) => stop(reason),
+    };
+  } finally {
+    if (!running) lock.release();
+  }
 }
