@@ -1,6 +1,8 @@
 import cron from 'node-cron';
 import * as cmd from '../commands/index.js';
-import { money } from '../notifier/format.js';
+import { dailySummary, weeklySummary } from '../commands/reports.js';
+import { renderDailySummary, renderWeeklySummary } from '../notifier/render-reports.js';
+import { allTrades } from '../portfolio/book.js';
 import type { Runtime } from './runtime.js';
 
 /** A scheduled job: a name for the logs, a cron expression (UTC) and the work. */
@@ -18,18 +20,20 @@ export interface Job {
 export function standardJobs(rt: Runtime): Job[] {
   return [
     {
+      // About the UTC day that just ended (it used to count from the new day's start: always +0.00).
       name: 'daily-summary',
       cron: '0 0 * * *',
       run: () => {
-        const p = cmd.pnl(rt);
-        const s = cmd.status(rt);
-        rt.risk.roll(rt.clock.now(), rt.broker.equity());
-        rt.bus.emit({
-          type: 'alert',
-          level: 'info',
-          text: `Daily summary — equity ${money(s.equity)} ${s.quote}, realized P&L yesterday ${money(p.dayPnl, true)}, all time ${money(p.allTimePnl, true)}, ` +
-            `${s.openPositions} open position${s.openPositions === 1 ? '' : 's'}, ${s.cards} cards since start.`,
-        });
+        const now = rt.clock.now();
+        rt.risk.roll(now, rt.broker.equity());
+        rt.outbox.enqueue({ kind: 'text', ...renderDailySummary(dailySummary(allTrades(rt.broker, rt.external), now), rt.config.quote) });
+      },
+    },
+    {
+      name: 'weekly-summary',
+      cron: '0 0 * * 1',
+      run: () => {
+        rt.outbox.enqueue({ kind: 'text', ...renderWeeklySummary(weeklySummary(allTrades(rt.broker, rt.external), rt.clock.now()), rt.config.quote) });
       },
     },
     {

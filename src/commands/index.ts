@@ -4,8 +4,9 @@ import { allTrades } from '../portfolio/book.js';
 import { driftKey } from '../signal/drift-service.js';
 import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
+import { performance as performanceTable, periodTable, stats as statsTable, tradesCsv } from './reports.js';
 import type {
-  BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
+  ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
 } from './views.js';
 
 /** The bot's commands with their menu descriptions (registered with setMyCommands). */
@@ -18,11 +19,39 @@ export const COMMANDS = [
   { command: 'pnl', description: 'P&L today, all time and per signal' },
   { command: 'balance', description: 'Paper account or exchange balances' },
   { command: 'signals', description: 'Signals: evidence, paper-only, paused, forward vs backtest' },
+  { command: 'daily', description: 'P&L per UTC day: /daily 7' },
+  { command: 'weekly', description: 'P&L per week (Monday to Sunday): /weekly 4' },
+  { command: 'monthly', description: 'P&L per month: /monthly 6' },
+  { command: 'performance', description: 'P&L per instrument and per signal' },
+  { command: 'stats', description: 'Exits by reason, hold, PF, mean R, drawdown, Sharpe' },
+  { command: 'export', description: 'All closed trades as a CSV file' },
   { command: 'stop', description: 'Kill switch: no new positions' },
   { command: 'resume', description: 'Allow new positions again' },
 ] as const;
 
 const DAY_MS = 86_400_000;
+
+/** `/daily [n]`, `/weekly [n]`, `/monthly [n]`: the last n UTC periods (default 7, 4, 6), newest first. */
+export function periods(rt: Runtime, period: 'day' | 'week' | 'month', n?: number) {
+  const dflt = { day: 7, week: 4, month: 6 }[period];
+  return periodTable(allTrades(rt.broker, rt.external), rt.clock.now(), period, Number.isFinite(n) && n! > 0 ? n! : dflt);
+}
+
+/** `/performance`: per instrument and per signal. */
+export function performance(rt: Runtime) {
+  return performanceTable(allTrades(rt.broker, rt.external));
+}
+
+/** `/stats`: over every closed trade, from the starting balance. */
+export function stats(rt: Runtime) {
+  return statsTable(allTrades(rt.broker, rt.external), rt.config.broker.startingBalance);
+}
+
+/** `/export`: every closed trade (paper and live) as CSV. */
+export function exportTrades(rt: Runtime): ExportView {
+  const trades = allTrades(rt.broker, rt.external);
+  return { kind: 'export', at: rt.clock.now(), trades: trades.length, csv: tradesCsv(trades) };
+}
 
 /** `/status` view model. */
 export function status(rt: Runtime): StatusView {

@@ -1,4 +1,5 @@
 import type { Mode } from '../core/mode.js';
+import type { PerformanceView, PeriodTableView, StatsView } from './reports.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { VenueMode } from '../execution/live/key-check.js';
 import type { SignalEvidence } from '../signal/evidence.js';
@@ -149,6 +150,16 @@ export interface HelpView {
   commands: { command: string; description: string }[];
 }
 
-export type View = StatusView | PositionsView | TradesView | PnlView | BalanceView | SignalsView | TextView | HelpView;
+/** `/export`: the closed trades as a CSV document (Telegram sends it as a file, the console writes it). */
+export interface ExportView {
+  kind: 'export';
+  /** ms UTC. */
+  at: number;
+  trades: number;
+  csv: string;
+}
+
+export type View = StatusView | PositionsView | TradesView | PnlView | BalanceView | SignalsView | TextView | HelpView
+  | PeriodTableView | PerformanceView | StatsView | ExportView;
 
 export type { Timeframe };

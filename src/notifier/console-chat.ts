@@ -1,4 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
+import { exportFileName } from './render-reports.js';
 import type { Runtime } from '../app/runtime.js';
 import type { BotEvent } from '../core/events.js';
 import type { ChatAdapter } from './chat.js';
@@ -66,7 +69,17 @@ export class ConsoleChat implements ChatAdapter {
     if (!line) return;
     if (line.startsWith('/')) {
       const [name, ...rest] = line.slice(1).split(/\s+/);
-      reply(this.rt, renderView(await this.router.command(name.toLowerCase(), rest.join(' '))));
+      const view = await this.router.command(name.toLowerCase(), rest.join(' '));
+      if (view.kind === 'export') {
+        // The console's document: a file next to the state, its path printed.
+        const file = join(dirname(this.rt.store.path), 'exports', exportFileName(view.at));
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, view.csv);
+        this.#out(`${htmlToText(renderView(view, this.rt.config.quote).html)}\n→ ${file}`);
+        this.#write();
+        return;
+      }
+      reply(this.rt, renderView(view, this.rt.config.quote));
       if (name.toLowerCase() === 'stop') {
         const f = this.router.stopFollowUp();
         if (f) reply(this.rt, f);

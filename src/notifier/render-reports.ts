@@ -7,7 +7,7 @@ import type {
   DailySummaryView, PerformanceRow, PerformanceView, Period, PeriodRow, PeriodTableView, StatsView, TradeAggregate, TradeHighlight, WeeklySummaryView,
 } from '../commands/reports.js';
 import { duration, esc, money } from './format.js';
-import type { Rendered } from './render.js';
+import type { Rendered } from './rendered.js';
 
 /** Characters a `<pre>` line may hold and still fit a phone screen without wrapping. */
 export const PHONE_COLUMNS = 34;

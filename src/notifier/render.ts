@@ -7,19 +7,11 @@ import type { SignalEvidence } from '../signal/evidence.js';
 import type { ResumeOutcome, SignalPause } from '../signal/drift-service.js';
 import type { SignalRow, VenueMode, View } from '../commands/views.js';
 import { encodeCallback } from './codec.js';
+import { renderExportCaption, renderReport } from './render-reports.js';
 import { duration, esc, money, pct, price, qty, utc } from './format.js';
 
-/** One inline button: label and callback data (`v1:<action>:<id>`). */
-export interface Button {
-  text: string;
-  data: string;
-}
-
-/** A rendered message: Telegram HTML plus rows of inline buttons. */
-export interface Rendered {
-  html: string;
-  buttons: Button[][];
-}
+export type { Button, Rendered } from './rendered.js';
+import type { Rendered } from './rendered.js';
 
 function stats(label: string, s: SampleStats | undefined): string {
   if (!s) return '';
@@ -212,9 +204,15 @@ export function resumeText(r: ResumeOutcome): string {
   return r.reason === 'not-paused' ? 'This signal is not paused (already resumed?).' : 'Unknown signal.';
 }
 
-/** Renders a command's view model. */
-export function renderView(v: View): Rendered {
+/** Renders a command's view model; money in `quote`. */
+export function renderView(v: View, quote = 'USDT'): Rendered {
   switch (v.kind) {
+    case 'periods':
+    case 'performance':
+    case 'stats':
+      return renderReport(v, quote);
+    case 'export':
+      return { html: renderExportCaption(v.trades, v.at), buttons: [] };
     case 'text':
       return { html: esc(v.text), buttons: [] };
     case 'help':

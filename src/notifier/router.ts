@@ -54,6 +54,12 @@ export class ChatRouter {
       case 'pnl': return cmd.pnl(rt);
       case 'balance': return this.extras.balance ? this.extras.balance() : cmd.paperBalance(rt);
       case 'signals': return cmd.signals(rt);
+      case 'daily': return cmd.periods(rt, 'day', Number(args.trim()));
+      case 'weekly': return cmd.periods(rt, 'week', Number(args.trim()));
+      case 'monthly': return cmd.periods(rt, 'month', Number(args.trim()));
+      case 'performance': return cmd.performance(rt);
+      case 'stats': return cmd.stats(rt);
+      case 'export': return cmd.exportTrades(rt);
       case 'resume': return { kind: 'text', text: outcomeText(rt.trades.resume().outcome) };
       case 'stop': {
         let text = outcomeText(rt.trades.stop().outcome);

@@ -101,6 +101,7 @@ export class FakeTelegramApi {
   private store = new Map<string, StoredMessage>();
   private failures = new Map<string, { error: FakeApiError; remaining: number }[]>();
   private callbackIds = new Set<string>();
+  private documents = new Map<number, string>();
   private readonly handlers: Record<string, Handler>;
 
   constructor(opts: { token?: string } = {}) {
@@ -124,6 +125,7 @@ export class FakeTelegramApi {
       },
       sendMessage: (p) => this.sendMessage(p),
       sendPhoto: (p) => this.sendPhoto(p),
+      sendDocument: (p) => this.sendDocument(p),
       editMessageText: (p) => this.editMessageText(p),
       editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
       deleteMessage: (p) => {
@@ -346,6 +348,25 @@ export class FakeTelegramApi {
       message.caption = checkText(p.caption, p.parse_mode, MAX_CAPTION, 'message caption is too long');
     }
     return this.save(message, p.caption, p.parse_mode, markup);
+  }
+
+  /** A document upload: its file part is kept (`document.content`, text) so tests can read it back. */
+  private sendDocument(p: any): Message {
+    if (p.document === undefined || p.document === '') throw badRequest('there is no document in the request');
+    const markup = checkMarkup(p.reply_markup);
+    const file = p.document as { filename: string; size: number; content?: string };
+    const message = {
+      ...this.newMessage(p.chat_id),
+      document: { file_id: `doc-${this.nextMessageId}`, file_unique_id: `doc-${this.nextMessageId}`, file_name: file.filename, file_size: file.size },
+    } as Message;
+    if (p.caption !== undefined) message.caption = checkText(p.caption, p.parse_mode, MAX_CAPTION, 'message caption is too long');
+    this.documents.set(message.message_id, file.content ?? '');
+    return this.save(message, p.caption, p.parse_mode, markup);
+  }
+
+  /** Content of a document the bot sent, by message id. */
+  documentContent(messageId: number): string | undefined {
+    return this.documents.get(messageId);
   }
 
   private editMessageText(p: any): Message {
@@ -606,7 +627,7 @@ async function readPayload(req: IncomingMessage): Promise<Record<string, unknown
  */
 function parseMultipart(body: Buffer, boundary: string): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  const files: Record<string, { filename: string; size: number }> = {};
+  const files: Record<string, { filename: string; size: number; content: string }> = {};
   const delimiter = Buffer.from(`--${boundary}`);
   let pos = body.indexOf(delimiter);
   while (pos !== -1) {
@@ -621,7 +642,7 @@ function parseMultipart(body: Buffer, boundary: string): Record<string, unknown>
     const name = /name="([^"]*)"/i.exec(headers)?.[1];
     const filename = /filename="?([^";\r\n]*)"?/i.exec(headers)?.[1];
     if (name !== undefined) {
-      if (filename !== undefined) files[name] = { filename, size: content.length };
+      if (filename !== undefined) files[name] = { filename, size: content.length, content: content.toString('utf8') };
       else fields[name] = content.toString('utf8');
     }
     pos = next;

@@ -1,10 +1,11 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, Composer, type Context } from 'grammy';
+import { Bot, Composer, InputFile, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { COMMANDS } from '../../commands/index.js';
 import { FatalError } from '../../core/errors.js';
 import type { Logger } from '../logger.js';
 import { renderView, type Rendered } from '../render.js';
+import { exportFileName } from '../render-reports.js';
 import type { ChatRouter } from '../router.js';
 import { isAllowed, type AccessPolicy } from './auth.js';
 
@@ -61,7 +62,15 @@ function commandsComposer(d: BotDeps): Composer<Context> {
   for (const { command } of COMMANDS) {
     c.command(command, async (ctx) => {
       const view = await d.router.command(command, typeof ctx.match === 'string' ? ctx.match : '');
-      d.reply(renderView(view), ctx.chat.id);
+      const quote = d.router.rt.config.quote;
+      if (view.kind === 'export') {
+        // A query's answer, nothing to persist: sent as a file straight away.
+        await ctx.replyWithDocument(new InputFile(Buffer.from(view.csv, 'utf8'), exportFileName(view.at)), {
+          caption: renderView(view, quote).html, parse_mode: 'HTML',
+        });
+        return;
+      }
+      d.reply(renderView(view, quote), ctx.chat.id);
       if (command === 'stop') {
         const follow = d.router.stopFollowUp();
         if (follow) d.reply(follow, ctx.chat.id);
