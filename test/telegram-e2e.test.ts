@@ -64,7 +64,7 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
 
   it('registers the commands with setMyCommands', () => {
     expect(api.commands?.commands.map((c) => c.command)).toEqual(
-      ['start', 'help', 'status', 'positions', 'trades', 'pnl', 'balance', 'signals', 'stop', 'resume'],
+      ['start', 'help', 'status', 'positions', 'trades', 'pnl', 'balance', 'signals', 'daily', 'weekly', 'monthly', 'performance', 'stats', 'export', 'stop', 'resume'],
     );
   });
 
