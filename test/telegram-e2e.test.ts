@@ -145,6 +145,13 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
 
     await reply('/resume', /Trading resumed/);
     expect(session.rt.store.data.risk.killSwitch).toBe(false);
+    // The Close-all offer of that /stop is stale now: tapping it closes nothing.
+    const open = session.rt.broker.account.positions.length;
+    const stale = api.pressButton(OWNER, follow, 'v1:closeall:all');
+    expect((await api.waitFor(() => api.answeredCallbacks().find((a) => a.callback_query_id === stale))).text)
+      .toBe('This offer was for a /stop that has been undone; nothing was closed.');
+    expect(session.rt.broker.account.positions.filter((p) => p.exitRequested)).toEqual([]);
+    expect(session.rt.broker.account.positions.length).toBe(open);
     const seen2 = session.rt.engine.stats.cards;
     await until(() => [...session.rt.engine.cards.values()].slice(seen2 - session.rt.engine.cards.size).some((c) => c.status === 'open'));
     const next = [...session.rt.engine.cards.values()].reverse().find((c) => c.status === 'open')!;

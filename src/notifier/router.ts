@@ -115,6 +115,8 @@ export class ChatRouter {
         return live ?? toast(t.closePosition(cb.id));
       }
       case 'closeall': {
+        // The offer belongs to a /stop: after /resume it is stale and closes nothing.
+        if (!this.rt.risk.state.killSwitch) return { ok: false, text: 'This offer was for a /stop that has been undone; nothing was closed.' };
         const ids = [...(this.extras.livePositions?.() ?? []), ...this.rt.broker.account.positions].map((p) => p.id);
         const results = [];
         for (const id of ids) results.push((await this.extras.closeLive?.(id)) ?? t.closePosition(id));
