@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../src/core/candle.js';
-import { SimulatedBroker, type BrokerEvent } from '../src/execution/simulated.js';
+import { SimulatedBroker, type BrokerEvent } from '../src/kernel/simulated-broker.js';
 import type { PendingEntry } from '../src/portfolio/types.js';
 
 const M5 = 300_000;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, loadLiveParams } from '../src/config/load.js';
 import { ReplayClock } from '../src/core/clock.js';
-import type { Card } from '../src/engine/card.js';
-import { SimulatedBroker } from '../src/execution/simulated.js';
-import { TradeService, type LiveExecution } from '../src/execution/trade-service.js';
+import type { Card } from '../src/kernel/card.js';
+import { SimulatedBroker } from '../src/kernel/simulated-broker.js';
+import { TradeService, type LiveExecution } from '../src/kernel/trade-service.js';
 import { htmlToText } from '../src/notifier/format.js';
 import { renderCard, renderEvidence, renderView } from '../src/notifier/render.js';
 import { renderDigest } from '../src/notifier/telegram/telegram-chat.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SignalError } from '../src/core/errors.js';
 import { loadConfig, loadLiveParams, loadTelegramConfig, parseConfig } from '../src/config/load.js';
-import { preflight } from '../src/config/preflight.js';
+import { preflight } from '../src/app/preflight.js';
 import { zThresholdWarnings } from '../src/config/z-reach.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgebot-config-harden-'));

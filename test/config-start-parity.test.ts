@@ -5,7 +5,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/app/cli.js';
 import { startBot } from '../src/app/live.js';
-import { preflight } from '../src/config/preflight.js';
+import { preflight } from '../src/app/preflight.js';
 
 /**
  * `validate-config` must refuse exactly what the bot refuses at start: for each broken input, the

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redact, scrub, secretsFromEnv } from '../src/notifier/logger.js';
+import { createLogger, redact, scrub, secretsFromEnv } from '../src/core/log.js';
 
 const TOKEN = '7011223344:AAH-secret_token-abcdefghijklmnopqrstu';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Card } from '../src/engine/card.js';
+import type { Card } from '../src/kernel/card.js';
 import { htmlProblem } from './fakes/telegram-api.js';
 import { htmlToText, splitMessage } from '../src/notifier/format.js';
 import { renderCard } from '../src/notifier/render.js';

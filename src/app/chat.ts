@@ -1,4 +1,4 @@
-import type { Runtime } from './runtime.js';
+import type { Runtime } from '../kernel/kernel.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { ConsoleChat } from '../notifier/console-chat.js';
 import { ChatRouter, type RouterExtras } from '../notifier/router.js';

@@ -2,8 +2,8 @@ import cron from 'node-cron';
 import * as cmd from '../commands/index.js';
 import { dailySummary, weeklySummary } from '../commands/reports.js';
 import { renderDailySummary, renderWeeklySummary } from '../notifier/render-reports.js';
-import { allTrades } from '../portfolio/book.js';
-import type { Runtime } from './runtime.js';
+import { allTrades } from '../kernel/portfolio.js';
+import type { Runtime } from '../kernel/kernel.js';
 
 /** A scheduled job: a name for the logs, a cron expression (UTC) and the work. */
 export interface Job {

@@ -20,7 +20,7 @@ import { StateStore, corruptStateMessage } from '../store/state-store.js';
 import { openChat } from './chat.js';
 import { validatedSignals } from './signals.js';
 import { reconcileJob, scheduleJobs, standardJobs } from './jobs.js';
-import { appLogger, createRuntime, type FeedStatus, type Runtime } from './runtime.js';
+import { appLogger, createRuntime, type FeedStatus, type Runtime } from '../kernel/kernel.js';
 
 export interface RunOptions {
   mode: 'paper' | 'live';

@@ -8,7 +8,7 @@ import { rStats, toRecord } from '../backtest/stats.js';
 import { firstOpenTime, loadCandleData, type BadDataFile } from '../feed/csv.js';
 import { ReplayFeed } from '../feed/replay.js';
 import { StateStore } from '../store/state-store.js';
-import { appLogger, createRuntime, type Runtime } from './runtime.js';
+import { appLogger, createRuntime, type Runtime } from '../kernel/kernel.js';
 import { openChat } from './chat.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { validatedSignals } from './signals.js';

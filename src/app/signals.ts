@@ -1,8 +1,8 @@
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../notifier/logger.js';
+import type { Logger } from '../core/log.js';
 import type { CandleRule } from '../signal/rule.js';
 import { loadValidatedSignals, ValidatedRegistry, type ValidatedFile } from '../signal/validated.js';
-import type { SignalSummary } from './runtime.js';
+import type { SignalSummary } from '../kernel/kernel.js';
 
 /**
  * The validated signals of `paths.validatedSignals`, as a candle rule for the engine, their

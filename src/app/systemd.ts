@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Logger } from '../notifier/logger.js';
+import type { Logger } from '../core/log.js';
 
 interface DgramSocket {
   sendto(buf: Buffer, offset: number, length: number, path: string, cb?: (err?: Error) => void): void;

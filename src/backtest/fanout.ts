@@ -1,7 +1,7 @@
 import type { Candle } from '../core/candle.js';
 import type { ReplayClock } from '../core/clock.js';
 import type { Timeframe } from '../core/timeframe.js';
-import type { PaperAccount } from '../execution/simulated.js';
+import type { PaperAccount } from '../kernel/simulated-broker.js';
 import type { CandleSink } from '../feed/pipeline.js';
 
 interface Route {

@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock.js';
-import type { BotEvent } from '../core/events.js';
+import type { BotEvent } from '../kernel/events.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
-import { Engine } from '../engine/engine.js';
-import { crossCoinSetup } from '../engine/cross-coin-setup.js';
-import { newPaperAccount, SimulatedBroker } from '../execution/simulated.js';
-import { TradeService } from '../execution/trade-service.js';
+import { Engine } from '../kernel/engine.js';
+import { crossCoinSetup } from '../kernel/cross-coin-setup.js';
+import { newPaperAccount, SimulatedBroker } from '../kernel/simulated-broker.js';
+import { TradeService } from '../kernel/trade-service.js';
 import { newRiskState, RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';

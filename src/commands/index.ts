@@ -1,6 +1,6 @@
-import type { Runtime } from '../app/runtime.js';
+import type { Runtime } from '../kernel/kernel.js';
 import { venueMode } from '../execution/live/key-check.js';
-import { allTrades } from '../portfolio/book.js';
+import { allTrades } from '../kernel/portfolio.js';
 import { driftKey } from '../signal/drift-service.js';
 import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';

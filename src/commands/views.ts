@@ -1,24 +1,10 @@
 import type { Mode } from '../core/mode.js';
 import type { PerformanceView, PeriodTableView, StatsView } from './reports.js';
 import type { Timeframe } from '../core/timeframe.js';
-import type { VenueMode } from '../execution/live/key-check.js';
+import type { VenueMode } from '../kernel/card.js';
 import type { SignalEvidence } from '../signal/evidence.js';
 
 export type { VenueMode };
-
-declare module '../engine/card.js' {
-  // The badge of a card shown in live mode (issue #8). Declared here, beside the other view
-  // fields, because it is display data: the live trader sets it as a non-enumerable property at
-  // start and on every new card, so it never reaches state.json (whose card schema lacks it).
-  interface Card {
-    /** Live mode only: where a live order for this card would go (LIVE or TESTNET). */
-    venueMode?: VenueMode;
-  }
-  interface LiveConfirmation {
-    /** Where the confirmed order goes (LIVE or TESTNET). */
-    venueMode?: VenueMode;
-  }
-}
 
 /** `/status`. Money in quote currency; times ms UTC. */
 export interface StatusView {

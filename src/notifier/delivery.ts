@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/log.js';
 import type { Rendered } from './render.js';
 import type { Outbox } from '../store/outbox.js';
 import type { OutboxItem } from '../store/schema.js';

@@ -1,4 +1,4 @@
-import type { TradeOutcome } from '../execution/trade-service.js';
+import type { TradeOutcome } from '../kernel/trade-service.js';
 
 /** A base-asset quantity, as toasts show it. */
 function fmtQty(q: number): string {

@@ -1,5 +1,5 @@
-import type { BotEvent } from '../core/events.js';
-import type { Card, LiveConfirmation } from '../engine/card.js';
+import type { BotEvent } from '../kernel/events.js';
+import type { Card, LiveConfirmation } from '../kernel/card.js';
 import type { Trade } from '../portfolio/types.js';
 import type { Position } from '../portfolio/types.js';
 import type { SampleStats } from '../signal/types.js';

@@ -1,7 +1,7 @@
-import type { Runtime } from '../app/runtime.js';
+import type { Runtime } from '../kernel/kernel.js';
 import * as cmd from '../commands/index.js';
 import type { BalanceView, PositionsView, TextView, View } from '../commands/views.js';
-import type { ActionResult, LiveAnswer } from '../execution/trade-service.js';
+import type { ActionResult, LiveAnswer } from '../kernel/trade-service.js';
 import { outcomeText } from './render-outcome.js';
 import { decodeCallback, encodeCallback } from './codec.js';
 import { renderResumeConfirm, resumeText, type Rendered } from './render.js';

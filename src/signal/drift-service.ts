@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Trade } from '../portfolio/types.js';
-import type { DriftSignalState } from '../store/schema.js';
+import type { DriftSignalState } from './drift.js';
 import { cusumLower, expectationOf, type DriftExpectation, type DriftResult } from './drift.js';
 import type { EvidenceBook, SignalEvidence } from './evidence.js';
 

@@ -17,6 +17,7 @@
  * 40 %-win-rate 2R signal whose win rate collapses to 10 % (mean R +0.2 → −0.7), after a median
  * 33 trades and within 100 trades in ≥ 95 % of cases.
  */
+import { z } from 'zod';
 
 /** Reference value k of the CUSUM, in σ. */
 export const DRIFT_K = 0.5;
@@ -85,3 +86,17 @@ export function expectationOf(oos: { trades: number; avgR: number; sharpe: numbe
   const mean = oos.lower !== undefined && Number.isFinite(oos.lower) ? oos.lower : oos.avgR - (1.96 * sigma) / Math.sqrt(oos.trades);
   return { mean, sigma };
 }
+
+/**
+ * The drift monitor's state of one signal (src/signal/drift-service.ts). `since`: its forward
+ * record counts trades closed after this time (ms UTC; the last resume), 0 = all. `paused`: the
+ * alarm that paused it (numbers in R; CUSUM in σ), until the owner resumes it.
+ */
+export const DriftSignalSchema = z.object({
+  since: z.number(),
+  paused: z.object({
+    at: z.number(), trades: z.number(), meanR: z.number(), cusum: z.number(), threshold: z.number(),
+    expectedMeanR: z.number(), sigma: z.number(),
+  }).optional(),
+});
+export type DriftSignalState = z.infer<typeof DriftSignalSchema>;

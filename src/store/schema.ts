@@ -86,19 +86,8 @@ export const RatingsSnapshotSchema = z.object({
 });
 export type RatingsSnapshot = z.infer<typeof RatingsSnapshotSchema>;
 
-/**
- * The drift monitor's state of one signal (src/signal/drift-service.ts). `since`: its forward
- * record counts trades closed after this time (ms UTC; the last resume), 0 = all. `paused`: the
- * alarm that paused it (numbers in R; CUSUM in σ), until the owner resumes it.
- */
-export const DriftSignalSchema = z.object({
-  since: z.number(),
-  paused: z.object({
-    at: z.number(), trades: z.number(), meanR: z.number(), cusum: z.number(), threshold: z.number(),
-    expectedMeanR: z.number(), sigma: z.number(),
-  }).optional(),
-});
-export type DriftSignalState = z.infer<typeof DriftSignalSchema>;
+export { DriftSignalSchema, type DriftSignalState } from '../signal/drift.js';
+import { DriftSignalSchema } from '../signal/drift.js';
 
 /** data/state.json, version 1 (SPEC §9). */
 export const StateSchema = z.object({

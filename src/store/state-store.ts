@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { ConfigError, DataError, StorageError } from '../core/errors.js';
-import { newPaperAccount } from '../execution/simulated.js';
+import { newPaperAccount } from '../portfolio/account.js';
 import { newRiskState } from '../risk/risk.js';
 import { describeIssues } from '../config/load.js';
 import { DurableJSONFile, ensureStateDir, removeStaleTemp } from './durable-file.js';

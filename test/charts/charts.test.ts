@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
-import type { Card } from '../../src/engine/card.js';
+import type { Card } from '../../src/kernel/card.js';
 import { CandleHistory } from '../../src/feed/candle-history.js';
 import { loadCandleDir } from '../../src/feed/csv.js';
 import {

@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import type { Candle } from '../../src/core/candle.js';
 import type { Timeframe } from '../../src/core/timeframe.js';
 import { startBot, type RunningBot } from '../../src/app/live.js';
-import type { Card } from '../../src/engine/card.js';
+import type { Card } from '../../src/kernel/card.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
 import type { CandleRule } from '../../src/signal/rule.js';
 import type { Setup } from '../../src/signal/types.js';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type RunningBot } from '../../src/app/live.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
-import type { Card } from '../../src/engine/card.js';
+import type { Card } from '../../src/kernel/card.js';
 import { VenueError } from '../../src/execution/live/errors.js';
 import { markVenue } from '../../src/execution/live/key-check.js';
 import { createLiveTrader } from '../../src/execution/live/setup.js';

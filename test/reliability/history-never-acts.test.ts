@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../src/app/runtime.js';
+import { createRuntime, type Runtime } from '../../src/kernel/kernel.js';
 import { ReplayClock } from '../../src/core/clock.js';
 import { loadConfig, loadLiveParams } from '../../src/config/load.js';
 import { loadCandleDir } from '../../src/feed/csv.js';
 import { ReplayFeed } from '../../src/feed/replay.js';
-import { createLogger } from '../../src/notifier/logger.js';
+import { createLogger } from '../../src/core/log.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { DATA_2021_1M, MINUTE } from '../fakes/binance/harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/notifier/telegram/bot.js';
-import { createLogger } from '../../src/notifier/logger.js';
+import { createLogger } from '../../src/core/log.js';
 import type { ChatRouter } from '../../src/notifier/router.js';
 import { startFakeTelegramApi, type FakeTelegramApi } from '../fakes/telegram-api.js';
 

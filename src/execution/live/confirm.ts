@@ -3,7 +3,7 @@
  * exchange equity, size within risk, balance and the venue's minimums); `✅ Confirm` re-checks
  * expiry, kill switch, risk limits and price drift before anything is sent.
  */
-import type { Card, LiveConfirmation } from '../../engine/card.js';
+import type { Card, LiveConfirmation } from '../../kernel/card.js';
 import { price as fmtPrice, pct } from '../../notifier/format.js';
 import { RiskManager, type RiskState, type Sizing } from '../../risk/risk.js';
 import type { LiveContext } from './context.js';

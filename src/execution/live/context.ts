@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
-import type { BotEvent } from '../../core/events.js';
+import type { BotEvent } from '../../kernel/events.js';
 import type { Config } from '../../config/schema.js';
-import type { Card } from '../../engine/card.js';
-import type { Logger } from '../../notifier/logger.js';
+import type { Card } from '../../kernel/card.js';
+import type { Logger } from '../../core/log.js';
 import type { Position, Trade } from '../../portfolio/types.js';
 import type { RiskManager } from '../../risk/risk.js';
 import type { LiveTrade } from '../../store/live-schema.js';

@@ -3,8 +3,8 @@
  * The intent is written to disk before the request; after an ambiguous failure (timeout, network,
  * 5xx, "duplicate") the order is looked up by that id — an entry is never sent a second time.
  */
-import type { LiveAnswer } from '../trade-service.js';
-import type { Card, LiveConfirmation } from '../../engine/card.js';
+import type { LiveAnswer } from '../../kernel/trade-service.js';
+import type { Card, LiveConfirmation } from '../../kernel/card.js';
 import { timeframeMs } from '../../core/timeframe.js';
 import { money, price as fmtPrice, qty as fmtQty } from '../../notifier/format.js';
 import type { LiveTrade } from '../../store/live-schema.js';

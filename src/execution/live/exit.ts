@@ -6,7 +6,7 @@
 import type { ExitReason } from '../../portfolio/types.js';
 import type { LiveTrade } from '../../store/live-schema.js';
 import { money, price as fmtPrice, qty as fmtQty } from '../../notifier/format.js';
-import type { LiveAnswer } from '../trade-service.js';
+import type { LiveAnswer } from '../../kernel/trade-service.js';
 import { recordClose } from './close.js';
 import { alert, orderFailed, type LiveContext } from './context.js';
 import { explain, toVenueError } from './errors.js';

@@ -5,7 +5,7 @@
  * IP allow-list starts with a warning for the owner.
  */
 import { ConfigError } from '../../core/errors.js';
-import type { Card, LiveConfirmation } from '../../engine/card.js';
+import type { Card, LiveConfirmation, VenueMode } from '../../kernel/card.js';
 
 /** Whether the venue's key endpoint was asked, and what it said. */
 export type KeyCheck =
@@ -17,7 +17,7 @@ export type KeyCheck =
   | { status: 'skipped' };
 
 /** Whether orders go to the real venue or its testnet (`exchange.sandbox`). */
-export type VenueMode = 'live' | 'testnet';
+export type { VenueMode };
 
 /** A reason to warn the owner at start; the chat layer words it. */
 export type KeyWarning = { code: 'no-ip-restriction' };

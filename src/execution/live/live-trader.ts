@@ -5,11 +5,11 @@
  * and the reconcile job) never interleave; the ledger and the client ids make a repeated tap, a
  * re-delivered update or a restart a no-op rather than a second order.
  */
-import type { Runtime } from '../../app/runtime.js';
-import type { Card } from '../../engine/card.js';
+import type { Runtime } from '../../kernel/kernel.js';
+import type { Card } from '../../kernel/card.js';
 import { qty as fmtQty, money, price as fmtPrice } from '../../notifier/format.js';
-import type { LiveAnswer, LiveExecution } from '../trade-service.js';
-import type { PositionBook } from '../../portfolio/book.js';
+import type { LiveAnswer, LiveExecution } from '../../kernel/trade-service.js';
+import type { PositionBook } from '../../kernel/portfolio.js';
 import type { ExitReason, Position, Trade } from '../../portfolio/types.js';
 import { quoteCard, recheck } from './confirm.js';
 import { cardChanged, toPosition, toTrade, type LiveContext } from './context.js';

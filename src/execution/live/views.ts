@@ -2,9 +2,9 @@
  * Live mode's chat views and overrides (RouterExtras): `/balance` from the exchange, `/positions`
  * with live and paper positions, live closes and the live part of `/stop`.
  */
-import type { Runtime } from '../../app/runtime.js';
+import type { Runtime } from '../../kernel/kernel.js';
 import * as cmd from '../../commands/index.js';
-import type { BotEvent } from '../../core/events.js';
+import type { BotEvent } from '../../kernel/events.js';
 import type { BalanceView, PositionRow, PositionsView, TextView } from '../../commands/views.js';
 import type { RouterExtras } from '../../notifier/router.js';
 import { explain, toVenueError } from './errors.js';

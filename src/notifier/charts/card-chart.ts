@@ -1,6 +1,6 @@
 import type { EChartsOption, MarkPointComponentOption } from 'echarts';
 import type { Candle } from '../../core/candle.js';
-import type { Card } from '../../engine/card.js';
+import type { Card } from '../../kernel/card.js';
 import type { ChartCandles } from '../../feed/candle-history.js';
 import type { Direction } from '../../signal/types.js';
 import { price } from '../format.js';

@@ -3,7 +3,7 @@ import { Bot, Composer, InputFile, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { COMMANDS } from '../../commands/index.js';
 import { FatalError } from '../../core/errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../core/log.js';
 import { renderView, type Rendered } from '../render.js';
 import { exportFileName } from '../render-reports.js';
 import type { ChatRouter } from '../router.js';

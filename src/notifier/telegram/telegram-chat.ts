@@ -1,7 +1,7 @@
 import { GrammyError, type Bot } from 'grammy';
-import type { Runtime } from '../../app/runtime.js';
-import type { BotEvent } from '../../core/events.js';
-import type { Card } from '../../engine/card.js';
+import type { Runtime } from '../../kernel/kernel.js';
+import type { BotEvent } from '../../kernel/events.js';
+import type { Card } from '../../kernel/card.js';
 import type { ChatAdapter } from '../chat.js';
 import { Deliverer } from '../delivery.js';
 import type { OutboxItem } from '../../store/schema.js';

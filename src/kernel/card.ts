@@ -8,6 +8,9 @@ export type CardStatus = 'open' | 'paper' | 'live' | 'skipped' | 'expired' | 'in
  * A signal card as posted to the owner (SPEC §6). Prices and money in quote currency, sizes in
  * base asset, percents as percents, times ms UTC.
  */
+/** Where a live order would go: the real venue or its testnet. */
+export type VenueMode = 'live' | 'testnet';
+
 export interface Card {
   id: string;
   createdAt: number;
@@ -48,6 +51,11 @@ export interface Card {
   confirmation?: LiveConfirmation;
   /** The chat message showing this card, so taps and updates can edit it. */
   message?: { chatId: number; messageId: number };
+  /**
+   * Live mode only: the venue badge (LIVE or TESTNET). Display data, set by the live trader as a
+   * non-enumerable property, so it never reaches state.json.
+   */
+  venueMode?: VenueMode;
 }
 
 /**
@@ -68,6 +76,8 @@ export interface LiveConfirmation {
   equity: number;
   stop: number;
   target: number;
+  /** Where the confirmed order goes (LIVE or TESTNET); display data like `Card.venueMode`. */
+  venueMode?: VenueMode;
 }
 
 /** Whether the card still offers trade buttons at `now`. */

@@ -1,8 +1,8 @@
 import { ConfigError } from '../core/errors.js';
 import { loadValidatedSignals, ValidatedRegistry, type LoadedSignals } from '../signal/validated.js';
-import { loadConfig, loadLiveParams, loadTelegramConfig } from './load.js';
-import type { Config, LiveParams, TelegramFile } from './schema.js';
-import { zScoreFactor, zThresholdWarnings, type ZThresholdWarning } from './z-reach.js';
+import { loadConfig, loadLiveParams, loadTelegramConfig } from '../config/load.js';
+import type { Config, LiveParams, TelegramFile } from '../config/schema.js';
+import { zScoreFactor, zThresholdWarnings, type ZThresholdWarning } from '../config/z-reach.js';
 
 /** What {@link preflight} checks: the same inputs `edgebot run` reads at start. */
 export interface PreflightOptions {

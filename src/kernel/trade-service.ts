@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock.js';
-import type { BotEvent } from '../core/events.js';
+import type { BotEvent } from './events.js';
 import { timeframeMs } from '../core/timeframe.js';
-import type { Card } from '../engine/card.js';
+import type { Card } from './card.js';
 import type { RiskManager } from '../risk/risk.js';
 import type { PaperOnlyReason } from '../signal/evidence.js';
-import { accountView, type PositionBook } from '../portfolio/book.js';
-import type { SimulatedBroker } from './simulated.js';
+import { accountView, type PositionBook } from './portfolio.js';
+import type { SimulatedBroker } from './simulated-broker.js';
 
 /**
  * What an action on a card or position did, as data; `src/notifier/render-outcome.ts` words it.

@@ -1,6 +1,6 @@
 import type { AccountView } from '../risk/risk.js';
-import type { SimulatedBroker } from '../execution/simulated.js';
-import type { ExitReason, Position, Trade } from './types.js';
+import type { SimulatedBroker } from './simulated-broker.js';
+import type { ExitReason, Position, Trade } from '../portfolio/types.js';
 
 /**
  * Positions held outside the simulated broker — live ones, on the exchange. The engine, the risk

@@ -1,4 +1,4 @@
-import type { BotEvent } from '../core/events.js';
+import type { BotEvent } from './events.js';
 
 export type EventListener = (e: BotEvent) => void;
 

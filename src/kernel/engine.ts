@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Candle } from '../core/candle.js';
 import type { Clock } from '../core/clock.js';
-import type { BotEvent } from '../core/events.js';
+import type { BotEvent } from './events.js';
 import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import type { CandleSink } from '../feed/pipeline.js';
-import type { SimulatedBroker } from '../execution/simulated.js';
-import { accountView, type PositionBook } from '../portfolio/book.js';
+import type { SimulatedBroker } from './simulated-broker.js';
+import { accountView, type PositionBook } from './portfolio.js';
 import type { CrossCoinRatings, RatingsState } from '../rating/cross-coin.js';
 import type { RiskManager } from '../risk/risk.js';
 import type { PaperOnlyReason, SignalEvidence } from '../signal/evidence.js';

@@ -1,4 +1,4 @@
-import type { Card } from '../engine/card.js';
+import type { Card } from './card.js';
 import type { Position, Trade } from '../portfolio/types.js';
 import type { SignalPause } from '../signal/drift-service.js';
 

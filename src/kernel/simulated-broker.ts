@@ -1,32 +1,15 @@
 import type { Candle } from '../core/candle.js';
 import { OrderError } from '../core/errors.js';
 import type { ExitReason, PendingEntry, Position, Trade } from '../portfolio/types.js';
+import { newPaperAccount, type BrokerEvent, type PaperAccount } from '../portfolio/account.js';
+
+export { newPaperAccount, type BrokerEvent, type PaperAccount };
 
 /** Fees and slippage of the simulated venue, in basis points of the traded value. */
 export interface SimulatedBrokerOptions {
   startingBalance: number;
   feeBps: number;
   slippageBps: number;
-}
-
-/** The paper account: what the store persists and `/balance` shows. Money in quote currency. */
-export interface PaperAccount {
-  cash: number;
-  positions: Position[];
-  pending: PendingEntry[];
-  trades: Trade[];
-  /** Last seen price per symbol (the last base close), for equity. */
-  marks: Record<string, number>;
-  equityPeak: number;
-  /** Largest peak-to-trough fall of equity so far, percent of the peak. */
-  maxDrawdownPercent: number;
-}
-
-export type BrokerEvent = { type: 'entry'; position: Position } | { type: 'exit'; trade: Trade };
-
-/** Starts an empty paper account. */
-export function newPaperAccount(startingBalance: number): PaperAccount {
-  return { cash: startingBalance, positions: [], pending: [], trades: [], marks: {}, equityPeak: startingBalance, maxDrawdownPercent: 0 };
 }
 
 /**
