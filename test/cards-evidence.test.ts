@@ -1,3 +1,5 @@
+import { Portfolio } from '../src/kernel/portfolio.js';
+import { PaperClient } from '../src/kernel/paper-client.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, loadLiveParams } from '../src/config/load.js';
 import { ReplayClock } from '../src/core/clock.js';
@@ -106,8 +108,9 @@ describe('the trade service refuses Live for paper-only signals', () => {
   const config = loadConfig({});
   const make = (paperOnly: (id: string) => ReturnType<typeof paperOnlyReason>, live?: LiveExecution) => {
     const cards = new Map<string, Card>();
+    const broker = new SimulatedBroker(config.broker);
     const svc = new TradeService({
-      clock: new ReplayClock(T), cards, broker: new SimulatedBroker(config.broker), risk: new RiskManager(config.risk, newRiskState(10_000)),
+      clock: new ReplayClock(T), cards, broker, portfolio: new Portfolio(broker, new PaperClient(broker, 'USDT', () => {})), risk: new RiskManager(config.risk, newRiskState(10_000)),
       emit: () => {}, persist: () => {}, paperOnly, ...(live ? { live } : {}),
     });
     return { svc, cards };
@@ -162,8 +165,9 @@ describe('the trade service refuses Live for paper-only signals', () => {
   it('without a gate every signal is unvalidated (no live order without evidence)', async () => {
     const { calls, live } = recorder();
     const cards = new Map<string, Card>([['x1', card('x1', 'BTCUSDT', { evidence: VALIDATED })]]);
+    const broker = new SimulatedBroker(config.broker);
     const svc = new TradeService({
-      clock: new ReplayClock(T), cards, broker: new SimulatedBroker(config.broker), risk: new RiskManager(config.risk, newRiskState(10_000)),
+      clock: new ReplayClock(T), cards, broker, portfolio: new Portfolio(broker, new PaperClient(broker, 'USDT', () => {})), risk: new RiskManager(config.risk, newRiskState(10_000)),
       emit: () => {}, persist: () => {}, live,
     });
     expect(await svc.live('x1')).toMatchObject({ ok: false, outcome: { code: 'paper-only', why: 'unvalidated' } });

@@ -1,7 +1,7 @@
 import type { Runtime } from '../kernel/kernel.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { ConsoleChat } from '../notifier/console-chat.js';
-import { ChatRouter, type RouterExtras } from '../notifier/router.js';
+import { ChatRouter } from '../notifier/router.js';
 import { createBot } from '../notifier/telegram/bot.js';
 import { TelegramChat } from '../notifier/telegram/telegram-chat.js';
 import { loadTelegramConfig } from '../config/load.js';
@@ -13,7 +13,6 @@ export interface ChatIo {
   output: NodeJS.WritableStream;
   /** Secrets list the logger scrubs; the bot token is added here once known. */
   secrets: string[];
-  extras?: RouterExtras;
   /** Pause between Telegram sends (tests use 0). */
   minIntervalMs?: number;
   /** Told when the chat can no longer hear the owner (Telegram polling stopped for good). */
@@ -26,7 +25,7 @@ export interface ChatIo {
  * @throws ConfigError when `chat: "telegram"` is set but no Telegram config exists
  */
 export async function openChat(rt: Runtime, io: ChatIo): Promise<ChatAdapter> {
-  const router = new ChatRouter(rt, io.extras);
+  const router = new ChatRouter(rt);
   const cfg = rt.config;
   const tg = cfg.chat === 'console' ? null : loadTelegramConfig(cfg.telegram.configFile);
   if (!tg) {

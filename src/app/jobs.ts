@@ -2,7 +2,6 @@ import cron from 'node-cron';
 import * as cmd from '../commands/index.js';
 import { dailySummary, weeklySummary } from '../commands/reports.js';
 import { renderDailySummary, renderWeeklySummary } from '../notifier/render-reports.js';
-import { allTrades } from '../kernel/portfolio.js';
 import type { Runtime } from '../kernel/kernel.js';
 
 /** A scheduled job: a name for the logs, a cron expression (UTC) and the work. */
@@ -26,14 +25,14 @@ export function standardJobs(rt: Runtime): Job[] {
       run: () => {
         const now = rt.clock.now();
         rt.risk.roll(now, rt.broker.equity());
-        rt.outbox.enqueue({ kind: 'text', ...renderDailySummary(dailySummary(allTrades(rt.broker, rt.external), now), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', ...renderDailySummary(dailySummary(rt.portfolio.closedTrades(), now), rt.config.quote) });
       },
     },
     {
       name: 'weekly-summary',
       cron: '0 0 * * 1',
       run: () => {
-        rt.outbox.enqueue({ kind: 'text', ...renderWeeklySummary(weeklySummary(allTrades(rt.broker, rt.external), rt.clock.now()), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', ...renderWeeklySummary(weeklySummary(rt.portfolio.closedTrades(), rt.clock.now()), rt.config.quote) });
       },
     },
     {

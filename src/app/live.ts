@@ -4,7 +4,7 @@ import { explain, toVenueError } from '../execution/live/errors.js';
 import type { LiveTrader } from '../execution/live/live-trader.js';
 import { assertLiveChat, createLiveTrader, exchangeKeys } from '../execution/live/setup.js';
 import type { LiveStart } from '../execution/live/key-check.js';
-import { liveRouterExtras, liveStartAlerts } from '../execution/live/views.js';
+import { liveStartAlerts } from '../notifier/render-live.js';
 import { warmupPlan } from '../signal/lookback.js';
 import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
@@ -87,7 +87,7 @@ function feedAlert(e: FeedEvent): { level: 'info' | 'warning'; text: string } | 
  * `edgebot run --mode paper|live`: warm-up history over REST, then live closes from the Binance
  * WebSocket (or REST polling) through the same pipeline and engine as replay, with the Telegram
  * or console chat. State persists in `paths.state`. Live mode differs only by adapters: the live
- * execution port (ccxt, keys from the environment), the router's live views and the reconcile job;
+ * execution port (ccxt, keys from the environment), the exchange as an execution client and the reconcile job;
  * it is refused without keys and with the console chat.
  */
 export async function startBot(o: RunOptions): Promise<RunningBot> {
@@ -129,7 +129,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       baseTimeframe: config.feed.baseTimeframe,
       feedStatus: () => (feed ? feedStatus(feed.health()) : null),
       onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
-      ...(live ? { live, external: live } : {}),
+      ...(live ? { live, clients: [live] } : {}),
     });
     let started: LiveStart | undefined;
     if (live) {
@@ -165,7 +165,6 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       output: o.output ?? process.stdout,
       secrets,
       ...(o.chatPacingMs !== undefined ? { minIntervalMs: o.chatPacingMs } : {}),
-      ...(live ? { extras: liveRouterExtras(live, rt) } : {}),
       onFatal: (err) => fatalResolve(err),
     });
     if (live && chat.kind !== 'telegram') {

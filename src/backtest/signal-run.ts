@@ -1,3 +1,5 @@
+import { Portfolio } from '../kernel/portfolio.js';
+import { PaperClient } from '../kernel/paper-client.js';
 import type { Clock } from '../core/clock.js';
 import type { BotEvent } from '../kernel/events.js';
 import type { Timeframe } from '../core/timeframe.js';
@@ -36,6 +38,7 @@ export class SignalRun {
     const start = config.broker.startingBalance;
     this.broker = new SimulatedBroker(config.broker, newPaperAccount(start));
     const risk = new RiskManager(config.risk, newRiskState(start));
+    const portfolio = new Portfolio(this.broker, new PaperClient(this.broker, config.quote, () => {}));
     const coins = spec.coinSymbols;
     const { ratings } = crossCoinSetup(config, coins, spec.liveParams);
     // The same z rule crossCoinSetup builds, with the threshold scaling of `rating.zScoreScale`.
@@ -49,13 +52,14 @@ export class SignalRun {
       zRule,
       rules: spec.rules,
       broker: this.broker,
+      portfolio,
       risk,
       emit: (e) => this.#on(e),
       cardExpiryBars: config.execution.cardExpiryBars,
       // Cards are paper-traded the moment they are made; only a few need remembering.
       cardMemory: 8,
     });
-    this.#service = new TradeService({ clock, cards: this.engine.cards, broker: this.broker, risk, emit: () => {}, persist: () => {} });
+    this.#service = new TradeService({ clock, cards: this.engine.cards, broker: this.broker, portfolio, risk, emit: () => {}, persist: () => {} });
   }
 
   #on(e: BotEvent): void {

@@ -1,11 +1,11 @@
 import type { Runtime } from '../kernel/kernel.js';
 import { venueMode } from '../execution/live/key-check.js';
-import { allTrades } from '../kernel/portfolio.js';
 import { driftKey } from '../signal/drift-service.js';
 import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
 import { performance as performanceTable, periodTable, stats as statsTable, tradesCsv } from './reports.js';
 import type {
+  BalanceUnavailableView,
   ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
 } from './views.js';
 
@@ -34,22 +34,22 @@ const DAY_MS = 86_400_000;
 /** `/daily [n]`, `/weekly [n]`, `/monthly [n]`: the last n UTC periods (default 7, 4, 6), newest first. */
 export function periods(rt: Runtime, period: 'day' | 'week' | 'month', n?: number) {
   const dflt = { day: 7, week: 4, month: 6 }[period];
-  return periodTable(allTrades(rt.broker, rt.external), rt.clock.now(), period, Number.isFinite(n) && n! > 0 ? n! : dflt);
+  return periodTable(rt.portfolio.closedTrades(), rt.clock.now(), period, Number.isFinite(n) && n! > 0 ? n! : dflt);
 }
 
 /** `/performance`: per instrument and per signal. */
 export function performance(rt: Runtime) {
-  return performanceTable(allTrades(rt.broker, rt.external));
+  return performanceTable(rt.portfolio.closedTrades());
 }
 
 /** `/stats`: over every closed trade, from the starting balance. */
 export function stats(rt: Runtime) {
-  return statsTable(allTrades(rt.broker, rt.external), rt.config.broker.startingBalance);
+  return statsTable(rt.portfolio.closedTrades(), rt.config.broker.startingBalance);
 }
 
 /** `/export`: every closed trade (paper and live) as CSV. */
 export function exportTrades(rt: Runtime): ExportView {
-  const trades = allTrades(rt.broker, rt.external);
+  const trades = rt.portfolio.closedTrades();
   return { kind: 'export', at: rt.clock.now(), trades: trades.length, csv: tradesCsv(trades) };
 }
 
@@ -72,7 +72,7 @@ export function status(rt: Runtime): StatusView {
     cards: rt.engine.stats.cards,
     equity,
     dayPnl,
-    openPositions: rt.broker.account.positions.length + (rt.external?.openPositions().length ?? 0),
+    openPositions: rt.portfolio.openPositions().length,
     maxOpenPositions: rt.config.risk.maxOpenPositions,
     dayTrades: r.dayTrades,
     maxDailyTrades: rt.config.risk.maxDailyTrades,
@@ -85,26 +85,25 @@ export function status(rt: Runtime): StatusView {
 }
 
 /** `/positions` view model. */
-export function positions(rt: Runtime): PositionsView {
-  const a = rt.broker.account;
+export async function positions(rt: Runtime): Promise<PositionsView> {
+  const held = await Promise.all(rt.portfolio.clients.map((c) => c.holdings()));
   return {
     kind: 'positions',
-    positions: a.positions.map((p) => {
-      const mark = a.marks[p.symbol] ?? p.entryPrice;
+    positions: held.flatMap((h) => h.positions.map(({ position: p, mark, closing }) => {
       const pnl = p.qty * (mark - p.entryPrice) - p.entryFee;
       return {
         id: p.id, symbol: p.symbol, mode: p.mode, qty: p.qty, entryPrice: p.entryPrice, mark, stop: p.stop,
-        target: p.target, pnl, pnlPercent: (pnl / (p.qty * p.entryPrice)) * 100, closing: !!p.exitRequested,
+        target: p.target, pnl, pnlPercent: (pnl / (p.qty * p.entryPrice)) * 100, closing,
       };
-    }),
-    pending: a.pending.map((p) => ({ cardId: p.cardId, symbol: p.symbol, qty: p.qty })),
+    })),
+    pending: held.flatMap((h) => h.pending),
     quote: rt.config.quote,
   };
 }
 
 /** `/trades [n]`: the last n closed trades, paper and live, newest first (n defaults to 10, at most 50). */
 export function trades(rt: Runtime, n = 10): TradesView {
-  const all = allTrades(rt.broker, rt.external);
+  const all = rt.portfolio.closedTrades();
   const k = Math.max(1, Math.min(50, Number.isFinite(n) ? Math.floor(n) : 10));
   return {
     kind: 'trades',
@@ -121,7 +120,7 @@ export function trades(rt: Runtime, n = 10): TradesView {
 export function pnl(rt: Runtime): PnlView {
   const now = rt.clock.now();
   const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
-  const all = allTrades(rt.broker, rt.external);
+  const all = rt.portfolio.closedTrades();
   const per = new Map<string, { trades: number; wins: number; pnl: number }>();
   let day = 0;
   let total = 0;
@@ -148,24 +147,11 @@ export function pnl(rt: Runtime): PnlView {
   };
 }
 
-/** `/balance` for the paper account (live mode overrides it with exchange balances). */
-export function paperBalance(rt: Runtime): BalanceView {
-  const a = rt.broker.account;
-  const byAsset = new Map<string, number>();
-  for (const p of a.positions) {
-    const base = p.symbol.slice(0, -rt.config.quote.length);
-    byAsset.set(base, (byAsset.get(base) ?? 0) + p.qty);
-  }
-  return {
-    kind: 'balance',
-    source: 'paper',
-    quote: rt.config.quote,
-    equity: rt.broker.equity(),
-    balances: [
-      { asset: rt.config.quote, free: a.cash, total: a.cash },
-      ...[...byAsset].map(([asset, q]) => ({ asset, free: q, total: q })),
-    ],
-  };
+/** `/balance`: the account real orders go to — the exchange in live mode, else the paper account. */
+export async function balance(rt: Runtime): Promise<BalanceView | BalanceUnavailableView> {
+  const h = await rt.portfolio.primary.balance();
+  if ('kind' in h) return { kind: 'balance-unavailable', failure: h, quote: rt.config.quote };
+  return { kind: 'balance', ...h };
 }
 
 const STATE_ORDER: Record<SignalRow['state'], number> = { paused: 0, validated: 1, 'paper-only': 2 };
@@ -184,7 +170,7 @@ export function signals(rt: Runtime, top = 5): SignalsView {
     const id = ZScoreRule.signalId(symbol);
     if (p.enabled && !meta.has(id)) meta.set(id, { rule: 'glicko_zscore', symbol, timeframe: rt.config.rating.timeframe });
   }
-  for (const t of allTrades(rt.broker, rt.external)) if (!meta.has(t.signalId)) meta.set(t.signalId, t);
+  for (const t of rt.portfolio.closedTrades()) if (!meta.has(t.signalId)) meta.set(t.signalId, t);
   for (const id of rt.drift.signalIds()) if (!meta.has(id)) meta.set(id, { rule: id.split(':')[0], symbol: id.split(':')[1] ?? '', timeframe: rt.config.rating.timeframe });
   const liveUnvalidated = rt.config.execution.liveUnvalidated;
   const rows: SignalRow[] = [...meta].map(([signalId, m]) => {

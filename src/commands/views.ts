@@ -2,6 +2,7 @@ import type { Mode } from '../core/mode.js';
 import type { PerformanceView, PeriodTableView, StatsView } from './reports.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { VenueMode } from '../kernel/card.js';
+import type { VenueFailure } from '../kernel/ports.js';
 import type { SignalEvidence } from '../signal/evidence.js';
 
 export type { VenueMode };
@@ -84,6 +85,13 @@ export interface PnlView {
   quote: string;
 }
 
+/** `/balance` when the venue could not answer (its error kind and words). */
+export interface BalanceUnavailableView {
+  kind: 'balance-unavailable';
+  failure: VenueFailure;
+  quote: string;
+}
+
 export interface BalanceView {
   kind: 'balance';
   source: 'paper' | 'exchange';
@@ -145,7 +153,7 @@ export interface ExportView {
   csv: string;
 }
 
-export type View = StatusView | PositionsView | TradesView | PnlView | BalanceView | SignalsView | TextView | HelpView
+export type View = StatusView | PositionsView | TradesView | PnlView | BalanceView | BalanceUnavailableView | SignalsView | TextView | HelpView
   | PeriodTableView | PerformanceView | StatsView | ExportView;
 
 export type { Timeframe };

@@ -5,7 +5,8 @@ import type { BotEvent } from './events.js';
 import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import type { CandleSink } from '../feed/pipeline.js';
 import type { SimulatedBroker } from './simulated-broker.js';
-import { accountView, type PositionBook } from './portfolio.js';
+import type { Portfolio } from './portfolio.js';
+import type { ExecutionClient } from './ports.js';
 import type { CrossCoinRatings, RatingsState } from '../rating/cross-coin.js';
 import type { RiskManager } from '../risk/risk.js';
 import type { PaperOnlyReason, SignalEvidence } from '../signal/evidence.js';
@@ -27,9 +28,10 @@ export interface EngineDeps {
   zRule: ZScoreRule;
   /** Validated-signal rules and any other candle rules. */
   rules: readonly CandleRule[];
+  /** The paper venue: the engine drives its fills with every base candle. */
   broker: SimulatedBroker;
-  /** Positions held elsewhere (live), for limits and z-score reversal exits. */
-  external?: PositionBook;
+  /** Every position (paper and any venue), for limits and z-score reversal exits. */
+  portfolio: Portfolio;
   risk: RiskManager;
   emit: (e: BotEvent) => void;
   /** Card buttons expire after this many candles of the card's timeframe. */
@@ -179,25 +181,26 @@ export class Engine implements CandleSink {
     d.ratings.step(t);
     this.stats.ratingSteps++;
     const acts = t > this.#ratingsHistoryUntil;
-    const positions = d.broker.account.positions;
-    const external = d.external?.openPositions() ?? [];
+    const books = d.portfolio.clients.map((c) => ({ client: c, positions: c.openPositions() }));
+    const exits: { client: ExecutionClient; id: string }[] = [];
     for (let i = 0; i < d.coinSymbols.length; i++) {
       const symbol = d.coinSymbols[i];
       const signalId = ZScoreRule.signalId(symbol);
-      let paper: string | undefined;
-      let live: string | undefined;
+      exits.length = 0;
       // A step can only exit a position that was open before the interval closed.
-      for (const p of positions) if (p.signalId === signalId && !p.exitRequested && p.entryTime < t) paper = p.id;
-      for (const p of external) if (p.signalId === signalId && p.entryTime < t) live = p.id;
-      const a = d.zRule.evaluate(i, this.#lastClose[i], t, paper !== undefined || live !== undefined);
+      for (const b of books) {
+        let id: string | undefined;
+        for (const p of b.positions) if (p.signalId === signalId && !p.exitRequested && p.entryTime < t) id = p.id;
+        if (id !== undefined) exits.push({ client: b.client, id });
+      }
+      const a = d.zRule.evaluate(i, this.#lastClose[i], t, exits.length > 0);
       if (!a) continue;
       if (!acts) {
         if (a.kind !== 'reversal') this.suppressed++;
         continue;
       }
       if (a.kind === 'reversal') {
-        if (paper) d.broker.requestExit(paper, 'zscore-reversal');
-        if (live) d.external!.requestExit(live, 'zscore-reversal');
+        for (const x of exits) x.client.requestExit(x.id, 'zscore-reversal');
       } else this.#publish(a.setup);
     }
   }
@@ -211,7 +214,7 @@ export class Engine implements CandleSink {
     const sizing = d.risk.size(s.entry, s.stop, equity, s.allocationPercent);
     const info = d.signalInfo?.(s.signalId);
     const blocked = s.tradable
-      ? d.risk.blockReason(s.symbol, sizing, accountView(broker, d.external), now)
+      ? d.risk.blockReason(s.symbol, sizing, d.portfolio.accountView(), now)
       : 'informational: spot cannot short';
     const card: Card = {
       id: cardId(s),

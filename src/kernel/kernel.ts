@@ -14,7 +14,9 @@ import { Outbox } from '../store/outbox.js';
 import type { Card } from './card.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { renderPause } from '../notifier/render.js';
-import { allTrades, type PositionBook } from './portfolio.js';
+import { Portfolio } from './portfolio.js';
+import { PaperClient } from './paper-client.js';
+import type { ExecutionClient } from './ports.js';
 import { DriftService } from '../signal/drift-service.js';
 import { EvidenceBook, paperOnlyReason } from '../signal/evidence.js';
 import type { ValidatedFile } from '../signal/validated.js';
@@ -64,8 +66,8 @@ export interface Runtime {
   /** The drift monitor: pauses signals whose forward record falls below their backtest. */
   drift: DriftService;
   feedStatus: () => FeedStatus | null;
-  /** Positions held outside the simulated broker (live mode). */
-  external?: PositionBook;
+  /** Every position, over the paper account and any venue client (live). */
+  portfolio: Portfolio;
   /**
    * Before a live start's warm-up: candles the previous run acted on (or, on a first start,
    * everything closed before `start`, ms UTC) are history and will not act again.
@@ -102,8 +104,8 @@ export interface RuntimeOptions {
   /** validated.json as loaded (src/app/signals.ts), for the evidence on cards; null/absent = none. */
   validatedFile?: ValidatedFile | null;
   live?: LiveExecution;
-  /** Live positions, seen by the risk gate, exits and commands. */
-  external?: PositionBook;
+  /** Venue clients beside the paper account (live mode's exchange): their positions count everywhere. */
+  clients?: ExecutionClient[];
   feedStatus?: () => FeedStatus | null;
   onFeedNotice?: (n: FeedNotice) => void;
 }
@@ -118,13 +120,14 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const bus = new EventBus((err, e) => log.error({ err, event: e.type }, 'event listener failed'));
   const broker = new SimulatedBroker(config.broker, state.paper);
   const risk = new RiskManager(config.risk, state.risk);
+  const persist = () => store.save();
+  const portfolio = new Portfolio(broker, new PaperClient(broker, config.quote, persist), o.clients ?? []);
   const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => c + config.quote);
   const { ratings, zRule } = crossCoinSetup(config, coinSymbols, o.liveParams);
-  const persist = () => store.save();
   const evidence = new EvidenceBook(o.validatedFile ?? null, o.liveParams, config.rating.timeframe);
   state.drift ??= { signals: {} };
   const drift = new DriftService({
-    signals: state.drift.signals, evidence, trades: () => allTrades(broker, o.external), clock: o.clock,
+    signals: state.drift.signals, evidence, trades: () => portfolio.closedTrades(), clock: o.clock,
     // The pause is in the state at once; its alert follows once the exit event that caused it has
     // reached every listener, so the chat shows the close first, then the pause.
     emit: (e) => queueMicrotask(() => bus.emit(e)), persist,
@@ -140,7 +143,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     zRule,
     rules: o.rules ?? [],
     broker,
-    ...(o.external ? { external: o.external } : {}),
+    portfolio,
     risk,
     emit: (e) => bus.emit(e),
     cardExpiryBars: config.execution.cardExpiryBars,
@@ -157,9 +160,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     if (ratings.steps > 0) state.engine.ratings = { key: ratingsKey, ...engine.ratingsState() };
   });
   const trades = new TradeService({
-    clock: o.clock, cards: engine.cards, broker, risk, emit: (e) => bus.emit(e), persist, paperOnly,
+    clock: o.clock, cards: engine.cards, broker, portfolio, risk, emit: (e) => bus.emit(e), persist, paperOnly,
     ...(o.live ? { live: o.live } : {}),
-    ...(o.external ? { external: o.external } : {}),
   });
   const timeframes = [...new Set([o.baseTimeframe, config.rating.timeframe, ...config.timeframes])];
   const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, engine, o.onFeedNotice, config.feed.maxMissingBars);
@@ -188,7 +190,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
     engine, pipeline, trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
-    ...(o.external ? { external: o.external } : {}),
+    portfolio,
     resumeAfterHistory(start: number) {
       engine.resumeAfter(state.engine.through, start, ratingsRestored ? ratings.lastStepTime : start);
     },

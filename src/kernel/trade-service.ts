@@ -4,7 +4,8 @@ import { timeframeMs } from '../core/timeframe.js';
 import type { Card } from './card.js';
 import type { RiskManager } from '../risk/risk.js';
 import type { PaperOnlyReason } from '../signal/evidence.js';
-import { accountView, type PositionBook } from './portfolio.js';
+import type { Portfolio } from './portfolio.js';
+import type { StopReport } from './ports.js';
 import type { SimulatedBroker } from './simulated-broker.js';
 
 /**
@@ -25,7 +26,11 @@ export type TradeOutcome =
   | { code: 'paper-only'; why: PaperOnlyReason }
   | { code: 'position-unknown'; positionId: string }
   | { code: 'position-closing'; positionId: string }
-  | { code: 'stopped'; already: boolean; cancelledEntries: number; openPositions: number }
+  /**
+   * The kill switch is set. `cancelledEntries` and `openPositions` are the paper account's;
+   * `venue` sums what the venue clients (live) cancelled and kept, when there are any.
+   */
+  | { code: 'stopped'; already: boolean; cancelledEntries: number; openPositions: number; venue?: StopReport }
   | { code: 'resumed'; wasStopped: boolean; circuitClosed: boolean }
   /** Live execution's own answer (still worded there; the next step of issue #11 makes it data too). */
   | { code: 'venue'; text: string };
@@ -64,9 +69,10 @@ export function fromLive(a: LiveAnswer): ActionResult {
 export interface TradeServiceDeps {
   clock: Clock;
   cards: Map<string, Card>;
+  /** The paper venue: paper entries are queued here. */
   broker: SimulatedBroker;
-  /** Positions held elsewhere (live): they count against the limits. */
-  external?: PositionBook;
+  /** Every position, paper and venue: limits count them all; closes go to the client holding one. */
+  portfolio: Portfolio;
   risk: RiskManager;
   emit: (e: BotEvent) => void;
   /** Called after each state change that must survive a restart. */
@@ -124,7 +130,7 @@ export class TradeService {
     if (refused) return refused;
     const { broker, risk } = this.d;
     const now = this.d.clock.now();
-    const block = risk.blockReason(card.symbol, card, accountView(broker, this.d.external), now);
+    const block = risk.blockReason(card.symbol, card, this.d.portfolio.accountView(), now);
     if (block) return { ok: false, outcome: { code: 'risk-refused', reason: block }, card };
     broker.submitEntry({
       cardId: card.id,
@@ -193,24 +199,23 @@ export class TradeService {
     return fromLive(await this.d.live.cancel(cardId));
   }
 
-  /** Closes a paper position at the next open. */
-  closePosition(positionId: string): ActionResult {
-    const ok = this.d.broker.requestExit(positionId, 'manual');
-    if (!ok) return { ok: false, outcome: { code: 'position-unknown', positionId } };
-    this.d.persist();
-    return { ok: true, outcome: { code: 'position-closing', positionId } };
+  /** Closes a position at market through the client holding it (paper: at the next base candle's open). */
+  async closePosition(positionId: string): Promise<ActionResult> {
+    const found = this.d.portfolio.find(positionId);
+    const r = found ? await found.client.close(positionId) : null;
+    return r ?? { ok: false, outcome: { code: 'position-unknown', positionId } };
   }
 
   /**
-   * Kill switch: no new entries; queued paper entries are cancelled at once; open positions keep
-   * their stops and targets. Persisted, so a stopped bot restarts stopped.
+   * Kill switch: no new entries; open cards lose their buttons; every execution client cancels
+   * what is in flight (queued paper entries, live confirmations and unfilled live entries); open
+   * positions keep their stops and targets. Persisted before the clients are asked, so a stopped
+   * bot restarts stopped even if a venue hangs.
    */
-  stop(): ActionResult {
-    const { risk, broker } = this.d;
+  async stop(): Promise<ActionResult> {
+    const { risk } = this.d;
     const already = risk.state.killSwitch;
     risk.state.killSwitch = true;
-    const cancelled = broker.account.pending.map((p) => p.cardId);
-    for (const id of cancelled) broker.cancelEntry(id);
     for (const card of this.d.cards.values()) {
       if (card.status === 'open') {
         card.status = 'blocked';
@@ -218,8 +223,22 @@ export class TradeService {
         this.d.emit({ type: 'card-update', card });
       }
     }
+    // Every client starts cancelling now; the paper account's part is synchronous, so the write
+    // below already holds its cancelled entries.
+    const asked = this.d.portfolio.clients.map((client) => ({ client, report: client.onStop() }));
     this.d.persist();
-    return { ok: true, outcome: { code: 'stopped', already, cancelledEntries: cancelled.length, openPositions: broker.account.positions.length } };
+    let paper: StopReport | undefined;
+    let venue: StopReport | undefined;
+    for (const { client, report } of asked) {
+      const r = await report;
+      if (client.mode === 'paper') paper = r;
+      else venue = venue ? { confirmations: venue.confirmations + r.confirmations, cancelledEntries: venue.cancelledEntries + r.cancelledEntries, protectedPositions: venue.protectedPositions + r.protectedPositions } : r;
+    }
+    this.d.persist();
+    return {
+      ok: true,
+      outcome: { code: 'stopped', already, cancelledEntries: paper?.cancelledEntries ?? 0, openPositions: paper?.protectedPositions ?? 0, ...(venue ? { venue } : {}) },
+    };
   }
 
   /** Undoes `/stop`, and closes an open circuit breaker (the owner has looked at the exchange errors). */

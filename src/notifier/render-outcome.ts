@@ -1,4 +1,5 @@
 import type { TradeOutcome } from '../kernel/trade-service.js';
+import type { StopReport } from '../kernel/ports.js';
 
 /** A base-asset quantity, as toasts show it. */
 function fmtQty(q: number): string {
@@ -33,7 +34,8 @@ export function outcomeText(o: TradeOutcome): string {
       const n = o.openPositions;
       return `${o.already ? 'Trading was already stopped.' : '🛑 Trading stopped.'} No new positions until /resume.` +
         (o.cancelledEntries ? ` Cancelled ${o.cancelledEntries} unfilled entr${o.cancelledEntries === 1 ? 'y' : 'ies'}.` : '') +
-        (n ? ` ${n} open position${n === 1 ? '' : 's'} keep${n === 1 ? 's' : ''} its stop and target.` : '');
+        (n ? ` ${n} open position${n === 1 ? '' : 's'} keep${n === 1 ? 's' : ''} its stop and target.` : '') +
+        (o.venue ? venueStopText(o.venue) : '');
     }
     case 'resumed': {
       const text = o.wasStopped || o.circuitClosed ? '▶️ Trading resumed: new cards can be traded again.' : 'Trading was not stopped.';
@@ -41,4 +43,14 @@ export function outcomeText(o: TradeOutcome): string {
     }
     case 'venue': return o.text;
   }
+}
+
+/** The live part of a `/stop` answer: what the venue clients cancelled and kept. */
+function venueStopText(v: StopReport): string {
+  const parts = [];
+  if (v.confirmations) parts.push(`Cancelled ${v.confirmations} pending live confirmation${v.confirmations === 1 ? '' : 's'}.`);
+  if (v.cancelledEntries) parts.push(`Cancelled ${v.cancelledEntries} unfilled live entr${v.cancelledEntries === 1 ? 'y' : 'ies'}.`);
+  const held = v.protectedPositions;
+  if (held) parts.push(`${held} live position${held === 1 ? ' keeps its' : 's keep their'} protective orders.`);
+  return parts.length ? ` ${parts.join(' ')}` : '';
 }

@@ -7,6 +7,7 @@ import type { SignalEvidence } from '../signal/evidence.js';
 import type { ResumeOutcome, SignalPause } from '../signal/drift-service.js';
 import type { SignalRow, VenueMode, View } from '../commands/views.js';
 import { encodeCallback } from './codec.js';
+import { explain, type VenueErrorKind } from '../execution/live/errors.js';
 import { renderExportCaption, renderReport } from './render-reports.js';
 import { duration, esc, money, pct, price, qty, utc } from './format.js';
 
@@ -265,6 +266,8 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
       }
       return { html: lines.join('\n'), buttons: [] };
     }
+    case 'balance-unavailable':
+      return { html: esc(`Exchange balance unavailable: ${explain({ kind: v.failure.kind as VenueErrorKind, detail: v.failure.detail }, v.quote)}`), buttons: [] };
     case 'balance': {
       const lines = [`<b>Balance</b> (${v.source === 'paper' ? 'paper account' : 'exchange'})`];
       for (const b of v.balances) lines.push(`${esc(b.asset)}: ${b.asset === v.quote ? money(b.total) : qty(b.total)}${b.free !== b.total ? ` (free ${qty(b.free)})` : ''}`);

@@ -1,7 +1,8 @@
 import type { Runtime } from '../kernel/kernel.js';
 import * as cmd from '../commands/index.js';
-import type { BalanceView, PositionsView, TextView, View } from '../commands/views.js';
-import type { ActionResult, LiveAnswer } from '../kernel/trade-service.js';
+import type { View } from '../commands/views.js';
+import type { Position } from '../portfolio/types.js';
+import type { ActionResult } from '../kernel/trade-service.js';
 import { outcomeText } from './render-outcome.js';
 import { decodeCallback, encodeCallback } from './codec.js';
 import { renderResumeConfirm, resumeText, type Rendered } from './render.js';
@@ -16,20 +17,6 @@ export interface TapResult {
   reply?: Rendered;
 }
 
-/** Optional overrides for live mode (exchange balances, live positions, live close, live /stop handling). */
-export interface RouterExtras {
-  /** `/balance` (live: exchange balances, or why they are unavailable). */
-  balance?: () => Promise<BalanceView | TextView>;
-  /** `/positions` (live: live and paper positions). */
-  positions?: () => Promise<PositionsView>;
-  /** Open live positions, for Close buttons, close-all and the `/stop` follow-up. */
-  livePositions?: () => { id: string; symbol: string }[];
-  /** Runs after the kill switch is set (live: cancel confirmations and unfilled orders). */
-  onStop?: () => Promise<string | undefined>;
-  /** Closes a live position; paper positions close through the simulated broker. */
-  closeLive?: (positionId: string) => Promise<LiveAnswer | null>;
-}
-
 /** An action's result as a tap's toast. */
 function toast(r: ActionResult): TapResult {
   return { ok: r.ok, text: outcomeText(r.outcome) };
@@ -40,7 +27,7 @@ function toast(r: ActionResult): TapResult {
  * (Telegram, console). It knows nothing about transports; adapters authorize first, then call it.
  */
 export class ChatRouter {
-  constructor(readonly rt: Runtime, readonly extras: RouterExtras = {}) {}
+  constructor(readonly rt: Runtime) {}
 
   /** Runs a command (`status`, `trades` …) with its argument text; unknown commands get help. */
   async command(name: string, args = ''): Promise<View> {
@@ -49,10 +36,10 @@ export class ChatRouter {
       case 'start': return cmd.start(rt);
       case 'help': return cmd.help();
       case 'status': return cmd.status(rt);
-      case 'positions': return this.extras.positions ? this.extras.positions() : cmd.positions(rt);
+      case 'positions': return cmd.positions(rt);
       case 'trades': return cmd.trades(rt, args.trim() ? Number(args.trim()) : 10);
       case 'pnl': return cmd.pnl(rt);
-      case 'balance': return this.extras.balance ? this.extras.balance() : cmd.paperBalance(rt);
+      case 'balance': return cmd.balance(rt);
       case 'signals': return cmd.signals(rt);
       case 'daily': return cmd.periods(rt, 'day', Number(args.trim()));
       case 'weekly': return cmd.periods(rt, 'week', Number(args.trim()));
@@ -61,12 +48,7 @@ export class ChatRouter {
       case 'stats': return cmd.stats(rt);
       case 'export': return cmd.exportTrades(rt);
       case 'resume': return { kind: 'text', text: outcomeText(rt.trades.resume().outcome) };
-      case 'stop': {
-        let text = outcomeText(rt.trades.stop().outcome);
-        const extra = await this.extras.onStop?.();
-        if (extra) text += ` ${extra}`;
-        return { kind: 'text', text };
-      }
+      case 'stop': return { kind: 'text', text: outcomeText((await rt.trades.stop()).outcome) };
       default:
         return { kind: 'text', text: `Unknown command /${name}. /help lists the commands.` };
     }
@@ -74,7 +56,7 @@ export class ChatRouter {
 
   /** Buttons offered after `/stop` when positions are open. */
   stopFollowUp(): Rendered | null {
-    const n = this.rt.broker.account.positions.length + (this.extras.livePositions?.().length ?? 0);
+    const n = this.#held().length;
     if (!n) return null;
     return {
       html: `${n} position${n === 1 ? ' is' : 's are'} open. Close ${n === 1 ? 'it' : 'them'} now?`,
@@ -83,6 +65,10 @@ export class ChatRouter {
         { text: 'Keep positions', data: encodeCallback('keepall', 'all') },
       ]],
     };
+  }
+
+  #held(): Position[] {
+    return this.rt.portfolio.heldPositions();
   }
 
   /** Handles callback data from a button. Anything not produced by our codec is refused. */
@@ -97,9 +83,7 @@ export class ChatRouter {
       case 'confirm': return toast(await t.confirm(cb.id));
       case 'cancel': return t.d.live ? toast(await t.cancel(cb.id)) : { ok: false, text: 'Nothing to cancel.' };
       case 'close': {
-        const paper = this.rt.broker.account.positions.find((x) => x.id === cb.id);
-        const live = this.extras.livePositions?.().find((x) => x.id === cb.id);
-        const p = paper ?? (live ? { ...live, mode: 'live' } : null);
+        const p = this.#held().find((x) => x.id === cb.id);
         if (!p) return { ok: false, text: `No open position ${cb.id}.` };
         return {
           ok: true,
@@ -110,16 +94,13 @@ export class ChatRouter {
           },
         };
       }
-      case 'closeyes': {
-        const live = await this.extras.closeLive?.(cb.id);
-        return live ?? toast(t.closePosition(cb.id));
-      }
+      case 'closeyes': return toast(await t.closePosition(cb.id));
       case 'closeall': {
         // The offer belongs to a /stop: after /resume it is stale and closes nothing.
         if (!this.rt.risk.state.killSwitch) return { ok: false, text: 'This offer was for a /stop that has been undone; nothing was closed.' };
-        const ids = [...(this.extras.livePositions?.() ?? []), ...this.rt.broker.account.positions].map((p) => p.id);
+        const ids = this.#held().map((p) => p.id);
         const results = [];
-        for (const id of ids) results.push((await this.extras.closeLive?.(id)) ?? t.closePosition(id));
+        for (const id of ids) results.push(await t.closePosition(id));
         const ok = results.filter((r) => r.ok).length;
         return { ok: true, text: `Closing ${ok} of ${ids.length} positions.` };
       }

@@ -115,7 +115,7 @@ describe('live trading over ccxt ↔ fake Binance and grammY ↔ fake Bot API', 
     expect(env.trading.marketOrders(`eb-${card.id}`)).toHaveLength(1);
     expect(tradeOf(card.id)!.phase).toBe('open');
     // The engine's risk gate sees the open live position: a paper tap on another ETH card is refused.
-    expect(bot.rt.external?.openPositions().map((p) => p.symbol)).toContain('ETHUSDT');
+    expect(bot.rt.portfolio.openPositions().filter((p) => p.mode === 'live').map((p) => p.symbol)).toContain('ETHUSDT');
     const again = await fireCard(env, bot, 'ETHUSDT');
     expect(again.card.status).toBe('blocked');
     expect(again.card.blockedReason).toBe('a ETHUSDT position is already open');

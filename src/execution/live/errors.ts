@@ -81,7 +81,7 @@ export function toVenueError(e: unknown): VenueError {
  * One or two sentences for the owner: what went wrong and what to do. Kept short enough for a
  * callback answer (Telegram shows at most 200 characters there).
  */
-export function explain(err: VenueError, quote: string): string {
+export function explain(err: Pick<VenueError, 'kind' | 'detail'>, quote: string): string {
   switch (err.kind) {
     case 'insufficient-funds': return `Not enough balance on the exchange (${err.detail}). Top up ${quote} or lower risk.`;
     case 'invalid-order': return `The exchange refused the order: ${err.detail}.`;

@@ -8,8 +8,8 @@
 import type { Runtime } from '../../kernel/kernel.js';
 import type { Card } from '../../kernel/card.js';
 import { qty as fmtQty, money, price as fmtPrice } from '../../notifier/format.js';
-import type { LiveAnswer, LiveExecution } from '../../kernel/trade-service.js';
-import type { PositionBook } from '../../kernel/portfolio.js';
+import { fromLive, type ActionResult, type LiveAnswer, type LiveExecution } from '../../kernel/trade-service.js';
+import type { ExecutionClient, Holdings, MarkedPosition, PendingEntryRow, StopReport, VenueFailure } from '../../kernel/ports.js';
 import type { ExitReason, Position, Trade } from '../../portfolio/types.js';
 import { quoteCard, recheck } from './confirm.js';
 import { cardChanged, toPosition, toTrade, type LiveContext } from './context.js';
@@ -30,7 +30,8 @@ const PHASE_TEXT: Record<string, string> = {
   cancelled: 'The live order for this card was cancelled; it is not sent again.',
 };
 
-export class LiveTrader implements LiveExecution, PositionBook {
+export class LiveTrader implements LiveExecution, ExecutionClient {
+  readonly mode = 'live' as const;
   #ctx: LiveContext | undefined;
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -204,6 +205,11 @@ export class LiveTrader implements LiveExecution, PositionBook {
     return this.#ctx ? this.#ctx.ledger.active().map(toPosition) : [];
   }
 
+  /** Live positions filled and not yet closed. */
+  heldPositions(): Position[] {
+    return this.#ctx ? this.#ctx.ledger.positions().map(toPosition) : [];
+  }
+
   /** Closed live trades, oldest first. */
   closedTrades(): Trade[] {
     if (!this.#ctx) return [];
@@ -227,24 +233,53 @@ export class LiveTrader implements LiveExecution, PositionBook {
   }
 
   /** Closes a live position at market; null when `positionId` is not a live position. */
-  async close(positionId: string): Promise<LiveAnswer | null> {
+  async close(positionId: string): Promise<ActionResult | null> {
     const t = this.ctx.ledger.byId(positionId);
     if (!t) return null;
-    return this.lock(t.cardId, async () => {
+    return fromLive(await this.lock(t.cardId, async () => {
       try {
         return await closePosition(this.ctx, t, 'manual');
       } catch (e) {
         const err = e instanceof VenueError ? e : toVenueError(e);
         return { ok: false, text: `Close of ${t.symbol} not finished: ${explain(err, this.ctx.config.quote)} Reconcile retries it.` };
       }
-    });
+    }));
+  }
+
+  /** Live positions held (marked at the last price) and entries waiting for their fill. */
+  async holdings(): Promise<{ positions: MarkedPosition[]; pending: PendingEntryRow[] }> {
+    const { ledger, venue } = this.ctx;
+    const held = ledger.positions();
+    const marks = await venue.lastPrices([...new Set(held.map((t) => t.symbol))]).catch(() => ({} as Record<string, number>));
+    return {
+      positions: held.map((t) => ({ position: toPosition(t), mark: marks[t.symbol] ?? t.entryPrice, closing: t.phase === 'closing' })),
+      pending: ledger.active().filter((t) => t.phase === 'entering').map((t) => ({ cardId: t.cardId, symbol: t.symbol, qty: t.entry.qty })),
+    };
+  }
+
+  /** Non-zero exchange balances; equity = quote + coins at their last price. */
+  async balance(): Promise<Holdings | VenueFailure> {
+    const { venue, config } = this.ctx;
+    const quote = config.quote;
+    try {
+      const b = await venue.balances();
+      const coins = Object.keys(b).filter((a) => a !== quote && venue.hasMarket(a + quote));
+      const prices = await venue.lastPrices(coins.map((a) => a + quote)).catch(() => ({} as Record<string, number>));
+      let equity = b[quote]?.total ?? 0;
+      for (const a of coins) equity += b[a].total * (prices[a + quote] ?? 0);
+      const assets = [quote, ...Object.keys(b).filter((a) => a !== quote).sort()].filter((a) => b[a]);
+      return { source: 'exchange', quote, equity, balances: assets.map((asset) => ({ asset, free: b[asset].free, total: b[asset].total })) };
+    } catch (e) {
+      const err = toVenueError(e);
+      return { kind: err.kind, detail: err.detail };
+    }
   }
 
   /**
    * After `/stop`: takes pending confirmations off their cards and cancels entries still resting
-   * unfilled. Protective orders of open positions stay. Returns a sentence for the owner.
+   * unfilled. Protective orders of open positions stay.
    */
-  async onStop(): Promise<string | undefined> {
+  async onStop(): Promise<StopReport> {
     const ctx = this.ctx;
     let confirmations = 0;
     for (const card of ctx.cards.values()) {
@@ -272,12 +307,7 @@ export class LiveTrader implements LiveExecution, PositionBook {
         }
       });
     }
-    const parts = [];
-    if (confirmations) parts.push(`Cancelled ${confirmations} pending live confirmation${confirmations === 1 ? '' : 's'}.`);
-    if (cancelled) parts.push(`Cancelled ${cancelled} unfilled live entr${cancelled === 1 ? 'y' : 'ies'}.`);
-    const held = ctx.ledger.positions().length;
-    if (held) parts.push(`${held} live position${held === 1 ? ' keeps its' : 's keep their'} protective orders.`);
-    return parts.join(' ') || undefined;
+    return { confirmations, cancelledEntries: cancelled, protectedPositions: ctx.ledger.positions().length };
   }
 
   /** Clears timers (shutdown). State is already on disk. */
