@@ -73,7 +73,7 @@ describe('drift monitor end to end: closes → pause → paper-only cards → re
   const rule = new EveryClose();
   const open = async (): Promise<{ rt: Runtime; events: BotEvent[] }> => {
     const store = await StateStore.open(path, config.broker.startingBalance, { durable: false });
-    const rt = createRuntime({
+    const rt = createRuntime({ notice: renderEvent,
       mode: 'paper', config, liveParams: {}, clock: new ReplayClock(T0), store, log: createLogger(), baseTimeframe: '1m',
       coinSymbols: ['BTCUSDT', 'ETHUSDT'], rules: [rule], validatedFile: FILE,
     });
@@ -178,7 +178,7 @@ describe('drift monitor end to end: closes → pause → paper-only cards → re
   it('/signals on the bundled validated.json: every z-score parameter set is paper-only, with its evidence', async () => {
     const store = await StateStore.open(join(dir, 'bundled.json'), config.broker.startingBalance, { durable: false });
     const liveParams = loadLiveParams('config/live-params.json');
-    const rt = createRuntime({
+    const rt = createRuntime({ notice: renderEvent,
       mode: 'paper', config, liveParams, clock: new ReplayClock(T0), store, log: createLogger(), baseTimeframe: '1m',
       validatedFile: loadValidatedSignals('signals/validated.json').file,
     });
@@ -199,7 +199,7 @@ describe('drift monitor end to end: closes → pause → paper-only cards → re
   it('a pause lost in a crash (trades on disk, no pause) is made at start and its alert queued in the outbox', async () => {
     const crashPath = join(dir, 'crash.json');
     const store = await StateStore.open(crashPath, config.broker.startingBalance, { durable: false });
-    const mk = (st: StateStore) => createRuntime({
+    const mk = (st: StateStore) => createRuntime({ notice: renderEvent,
       mode: 'paper', config, liveParams: {}, clock: new ReplayClock(T0), store: st, log: createLogger(), baseTimeframe: '1m',
       coinSymbols: ['BTCUSDT', 'ETHUSDT'], rules: [rule], validatedFile: FILE,
     });

@@ -1,3 +1,4 @@
+import { renderEvent } from '../src/notifier/render.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +82,7 @@ describe('run --mode paper against a fake Binance', () => {
 
     const config = loadConfig({ overrides: overrides() });
     const store = await StateStore.open(join(dir, 'replay-state.json'), config.broker.startingBalance);
-    const rt = createRuntime({
+    const rt = createRuntime({ notice: renderEvent,
       mode: 'replay', config, liveParams: loadLiveParams(config.paths.liveParams), clock: new ReplayClock(), store,
       log: createLogger(), baseTimeframe: '1m',
     });

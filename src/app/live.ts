@@ -1,3 +1,4 @@
+import { renderEvent } from '../notifier/render.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { explain, toVenueError } from '../execution/live/errors.js';
@@ -118,7 +119,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
     // Validated signals run next to the z-score rule (and any extra rules a test adds).
     const validated = validatedSignals(config, log);
-    const rt = createRuntime({
+    const rt = createRuntime({ notice: renderEvent,
       mode: o.mode,
       ...validated,
       rules: [...validated.rules, ...(o.rules ?? [])],

@@ -1,3 +1,4 @@
+import { renderEvent } from '../notifier/render.js';
 import { rmSync } from 'node:fs';
 import { ReplayClock } from '../core/clock.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
@@ -92,7 +93,7 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   // A threshold the z-scores of this many coins can never reach would silently never fire.
   const zWarnings = zThresholdWarnings(liveParams, series.length, zScoreFactor(config.rating.zScoreScale, series.length));
   for (const w of zWarnings) log.warn({ symbol: w.symbol, zScoreThreshold: w.zScoreThreshold, coins: w.coins }, w.message);
-  const rt = createRuntime({
+  const rt = createRuntime({ notice: renderEvent,
     mode: 'replay',
     ...validated,
     liveParams,

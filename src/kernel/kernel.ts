@@ -12,8 +12,8 @@ import type { CandleRule } from '../signal/rule.js';
 import type { StateStore } from '../store/state-store.js';
 import { Outbox } from '../store/outbox.js';
 import type { Card } from './card.js';
+import type { BotEvent } from './events.js';
 import { createLogger, type Logger } from '../core/log.js';
-import { renderPause } from '../notifier/render.js';
 import { Portfolio } from './portfolio.js';
 import { PaperClient } from './paper-client.js';
 import type { ExecutionClient } from './ports.js';
@@ -108,6 +108,11 @@ export interface RuntimeOptions {
   clients?: ExecutionClient[];
   feedStatus?: () => FeedStatus | null;
   onFeedNotice?: (n: FeedNotice) => void;
+  /**
+   * Words for an event raised while the kernel is wired, before any chat listens (a drift pause a
+   * crash left undone): the chat layer's `renderEvent`. Its message goes straight into the outbox.
+   */
+  notice: (e: BotEvent) => { html: string; buttons: { text: string; data: string }[][] } | null;
 }
 
 /**
@@ -185,7 +190,10 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   // A pause a crash (or a new validated.json) left undone is made now. No chat listens yet, so its
   // alert goes straight into the persisted outbox; the chat delivers it once started.
   const outbox = new Outbox(store);
-  for (const p of drift.sweep()) outbox.enqueue({ kind: 'text', ...renderPause(p) });
+  for (const pause of drift.sweep()) {
+    const r = o.notice({ type: 'signal-paused', pause });
+    if (r) outbox.enqueue({ kind: 'text', ...r });
+  }
 
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,

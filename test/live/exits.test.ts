@@ -1,3 +1,4 @@
+import { renderEvent } from '../../src/notifier/render.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ describe('live exits and protection edge cases (ccxt ↔ fake Binance)', () => {
     });
     const store = await StateStore.open(config.paths.state, config.broker.startingBalance);
     live = await createLiveTrader(config, { apiKey: API_KEY, secret: API_SECRET }, 300);
-    rt = createRuntime({
+    rt = createRuntime({ notice: renderEvent,
       mode: 'live', config, liveParams: {}, clock: fake.clock, store, log: createLogger(), baseTimeframe: '1m',
       coinSymbols: ['BTCUSDT', 'ETHUSDT'], live,
     });

@@ -1,3 +1,4 @@
+import { renderEvent } from '../../src/notifier/render.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ describe('history never acts on a position', () => {
       mode: 'paper', qty: 0.01, entryPrice: 58_000, entryTime, entryFee: 0.58, stop: 29_000, target: 87_000,
     });
     store.data.paper.cash -= 580.58;
-    return createRuntime({ mode: 'paper', config, liveParams: loadLiveParams(config.paths.liveParams), clock: new ReplayClock(), store, log: createLogger(), baseTimeframe: '1m' });
+    return createRuntime({ notice: renderEvent, mode: 'paper', config, liveParams: loadLiveParams(config.paths.liveParams), clock: new ReplayClock(), store, log: createLogger(), baseTimeframe: '1m' });
   };
   const entry = T0 - 500 * MINUTE;
   const restart = T0;

@@ -1,3 +1,4 @@
+import { renderEvent } from '../../src/notifier/render.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,7 +126,7 @@ describe('kill -9 at random points (paper, real process)', () => {
     // The uninterrupted run: the same candles, up to where the bot got, through one kernel.
     const config = loadConfig({ overrides });
     const store = await StateStore.open(join(dir, 'reference.json'), config.broker.startingBalance, { durable: false });
-    const rt = createRuntime({
+    const rt = createRuntime({ notice: renderEvent,
       mode: 'replay', config, liveParams: loadLiveParams(config.paths.liveParams), clock: new ReplayClock(), store,
       log: createLogger(), baseTimeframe: '1m',
     });

@@ -1,3 +1,4 @@
+import { renderEvent } from '../../src/notifier/render.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ describe('restart from the state file (kernel)', () => {
   });
   const runtime = async (path: string): Promise<Runtime> => {
     const store = await StateStore.open(path, config.broker.startingBalance, { durable: false });
-    return createRuntime({ mode: 'paper', config, liveParams: loadLiveParams(config.paths.liveParams), clock: new ReplayClock(), store, log: createLogger(), baseTimeframe: '1m' });
+    return createRuntime({ notice: renderEvent, mode: 'paper', config, liveParams: loadLiveParams(config.paths.liveParams), clock: new ReplayClock(), store, log: createLogger(), baseTimeframe: '1m' });
   };
   const summary = (rt: Runtime) => ({
     trades: rt.broker.account.trades.map((t) => [t.cardId, t.entryTime, t.entryPrice, t.qty, t.exitTime, t.exitPrice, t.reason]),
