@@ -119,9 +119,9 @@ describe('the trade service refuses Live for paper-only signals', () => {
   const recorder = () => {
     const calls: string[] = [];
     const live: LiveExecution = {
-      request: async (c) => (calls.push(`request ${c.id}`), { ok: true, text: 'quote', card: c }),
-      confirm: async (id) => (calls.push(`confirm ${id}`), { ok: true, text: 'ordered' }),
-      cancel: async (id) => (calls.push(`cancel ${id}`), { ok: true, text: 'cancelled' }),
+      request: async (c) => (calls.push(`request ${c.id}`), { ok: true, outcome: { code: 'cancelled' }, card: c }),
+      confirm: async (id) => (calls.push(`confirm ${id}`), { ok: true, outcome: { code: 'entry-accepted', timeoutSeconds: 30 } }),
+      cancel: async (id) => (calls.push(`cancel ${id}`), { ok: true, outcome: { code: 'cancelled' } }),
     };
     return { calls, live };
   };
@@ -140,7 +140,7 @@ describe('the trade service refuses Live for paper-only signals', () => {
         expect(calls).toEqual(['request e1']);
       } else {
         expect(r).toMatchObject({ ok: false, outcome: { code: 'paper-only', why: 'unvalidated' } });
-        expect(outcomeText(r.outcome)).toBe('Refused: this signal is not validated by the backtest gate; it is paper-only.');
+        expect(outcomeText(r.outcome, 'USDT')).toBe('Refused: this signal is not validated by the backtest gate; it is paper-only.');
         expect(calls).toEqual([]);
         // Paper stays possible.
         expect(svc.paper('e1').ok).toBe(true);

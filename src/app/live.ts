@@ -1,11 +1,11 @@
 import { renderEvent } from '../notifier/render.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
-import { explain, toVenueError } from '../execution/live/errors.js';
+import { toVenueError } from '../execution/live/errors.js';
 import type { LiveTrader } from '../execution/live/live-trader.js';
 import { assertLiveChat, createLiveTrader, exchangeKeys } from '../execution/live/setup.js';
 import type { LiveStart } from '../execution/live/key-check.js';
-import { liveStartAlerts } from '../notifier/render-live.js';
+import { explain, liveStartAlerts } from '../notifier/render-live.js';
 import { warmupPlan } from '../signal/lookback.js';
 import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';

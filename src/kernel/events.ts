@@ -1,4 +1,5 @@
 import type { Card } from './card.js';
+import type { LiveAlert } from './live-outcome.js';
 import type { Position, Trade } from '../portfolio/types.js';
 import type { SignalPause } from '../signal/drift-service.js';
 
@@ -12,6 +13,8 @@ export type BotEvent =
   | { type: 'entry'; position: Position }
   | { type: 'exit'; trade: Trade }
   | { type: 'alert'; level: 'info' | 'warning' | 'error'; text: string }
+  /** Live execution tells the owner something unasked (reconcile, timers, refused protection). */
+  | { type: 'live-alert'; level: 'info' | 'warning' | 'error'; alert: LiveAlert }
   /** The drift monitor paused a signal (an alert with a Resume button). */
   | { type: 'signal-paused'; pause: SignalPause };
 

@@ -1,5 +1,8 @@
 import type { ExitReason, Position, Trade, TradeMode } from '../portfolio/types.js';
 import type { ActionResult } from './trade-service.js';
+import type { VenueFailure } from './live-outcome.js';
+
+export type { VenueFailure };
 
 /** An open position as `/positions` shows it: marked at the venue's last price (quote currency). */
 export interface MarkedPosition {
@@ -22,12 +25,6 @@ export interface Holdings {
   quote: string;
   equity: number;
   balances: { asset: string; free: number; total: number }[];
-}
-
-/** A venue that could not answer (network, auth, rate limit …): its error kind and the venue's words. */
-export interface VenueFailure {
-  kind: string;
-  detail: string;
 }
 
 /** What an execution client cancelled after the kill switch was set. */

@@ -5,6 +5,7 @@ import type { Card } from './card.js';
 import type { RiskManager } from '../risk/risk.js';
 import type { PaperOnlyReason } from '../signal/evidence.js';
 import type { Portfolio } from './portfolio.js';
+import type { LiveOutcome } from './live-outcome.js';
 import type { StopReport } from './ports.js';
 import type { SimulatedBroker } from './simulated-broker.js';
 
@@ -32,8 +33,8 @@ export type TradeOutcome =
    */
   | { code: 'stopped'; already: boolean; cancelledEntries: number; openPositions: number; venue?: StopReport }
   | { code: 'resumed'; wasStopped: boolean; circuitClosed: boolean }
-  /** Live execution's own answer (still worded there; the next step of issue #11 makes it data too). */
-  | { code: 'venue'; text: string };
+  /** Live execution's answer (`src/notifier/render-live.ts` words it). */
+  | { code: 'live'; live: LiveOutcome };
 
 /** The answer to a tap or command: whether it worked, what happened, and the card it concerned. */
 export interface ActionResult {
@@ -42,10 +43,10 @@ export interface ActionResult {
   card?: Card;
 }
 
-/** What live execution answers (worded by the live trader for now). */
+/** What live execution answers: whether it worked, what happened, and the card it concerned. */
 export interface LiveAnswer {
   ok: boolean;
-  text: string;
+  outcome: LiveOutcome;
   card?: Card;
 }
 
@@ -63,7 +64,7 @@ export interface LiveExecution {
 
 /** A live answer as an action result. */
 export function fromLive(a: LiveAnswer): ActionResult {
-  return { ok: a.ok, outcome: { code: 'venue', text: a.text }, ...(a.card ? { card: a.card } : {}) };
+  return { ok: a.ok, outcome: { code: 'live', live: a.outcome }, ...(a.card ? { card: a.card } : {}) };
 }
 
 export interface TradeServiceDeps {

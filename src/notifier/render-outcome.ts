@@ -1,5 +1,6 @@
 import type { TradeOutcome } from '../kernel/trade-service.js';
 import type { StopReport } from '../kernel/ports.js';
+import { liveText } from './render-live.js';
 
 /** A base-asset quantity, as toasts show it. */
 function fmtQty(q: number): string {
@@ -14,7 +15,7 @@ const CARD_DONE = {
 } as const;
 
 /** The words for an action's outcome: a tap's toast, or a command's reply (plain text). */
-export function outcomeText(o: TradeOutcome): string {
+export function outcomeText(o: TradeOutcome, quote: string): string {
   switch (o.code) {
     case 'card-unknown': return 'Unknown or forgotten card.';
     case 'card-expired': return 'This card has expired.';
@@ -41,7 +42,7 @@ export function outcomeText(o: TradeOutcome): string {
       const text = o.wasStopped || o.circuitClosed ? '▶️ Trading resumed: new cards can be traded again.' : 'Trading was not stopped.';
       return o.circuitClosed ? `${text} The circuit breaker is closed again.` : text;
     }
-    case 'venue': return o.text;
+    case 'live': return liveText(o.live, quote);
   }
 }
 

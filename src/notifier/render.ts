@@ -7,7 +7,7 @@ import type { SignalEvidence } from '../signal/evidence.js';
 import type { ResumeOutcome, SignalPause } from '../signal/drift-service.js';
 import type { SignalRow, VenueMode, View } from '../commands/views.js';
 import { encodeCallback } from './codec.js';
-import { explain, type VenueErrorKind } from '../execution/live/errors.js';
+import { explain, liveAlertText } from './render-live.js';
 import { renderExportCaption, renderReport } from './render-reports.js';
 import { duration, esc, money, pct, price, qty, utc } from './format.js';
 
@@ -159,6 +159,10 @@ function renderExit(t: Trade, quote: string): string {
     `P&amp;L ${money(t.pnl, true)} ${esc(quote)} (${pct(t.pnlPercent, 2, true)}, ${t.r >= 0 ? '+' : '−'}${Math.abs(t.r).toFixed(2)}R)`;
 }
 
+function alertIcon(level: 'info' | 'warning' | 'error'): string {
+  return level === 'error' ? '🚨' : level === 'warning' ? '⚠️' : 'ℹ️';
+}
+
 /** Renders an engine event for the owner; returns null for events that are edits, not messages. */
 export function renderEvent(e: BotEvent, quote = 'USDT'): Rendered | null {
   switch (e.type) {
@@ -171,7 +175,9 @@ export function renderEvent(e: BotEvent, quote = 'USDT'): Rendered | null {
     case 'exit':
       return { html: renderExit(e.trade, quote), buttons: [] };
     case 'alert':
-      return { html: `${e.level === 'error' ? '🚨' : e.level === 'warning' ? '⚠️' : 'ℹ️'} ${esc(e.text)}`, buttons: [] };
+      return { html: `${alertIcon(e.level)} ${esc(e.text)}`, buttons: [] };
+    case 'live-alert':
+      return { html: `${alertIcon(e.level)} ${esc(liveAlertText(e.alert, quote))}`, buttons: [] };
     case 'signal-paused':
       return renderPause(e.pause);
   }
@@ -267,7 +273,7 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
       return { html: lines.join('\n'), buttons: [] };
     }
     case 'balance-unavailable':
-      return { html: esc(`Exchange balance unavailable: ${explain({ kind: v.failure.kind as VenueErrorKind, detail: v.failure.detail }, v.quote)}`), buttons: [] };
+      return { html: esc(`Exchange balance unavailable: ${explain(v.failure, v.quote)}`), buttons: [] };
     case 'balance': {
       const lines = [`<b>Balance</b> (${v.source === 'paper' ? 'paper account' : 'exchange'})`];
       for (const b of v.balances) lines.push(`${esc(b.asset)}: ${b.asset === v.quote ? money(b.total) : qty(b.total)}${b.free !== b.total ? ` (free ${qty(b.free)})` : ''}`);

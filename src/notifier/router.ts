@@ -18,8 +18,8 @@ export interface TapResult {
 }
 
 /** An action's result as a tap's toast. */
-function toast(r: ActionResult): TapResult {
-  return { ok: r.ok, text: outcomeText(r.outcome) };
+function toast(r: ActionResult, quote: string): TapResult {
+  return { ok: r.ok, text: outcomeText(r.outcome, quote) };
 }
 
 /**
@@ -47,8 +47,8 @@ export class ChatRouter {
       case 'performance': return cmd.performance(rt);
       case 'stats': return cmd.stats(rt);
       case 'export': return cmd.exportTrades(rt);
-      case 'resume': return { kind: 'text', text: outcomeText(rt.trades.resume().outcome) };
-      case 'stop': return { kind: 'text', text: outcomeText((await rt.trades.stop()).outcome) };
+      case 'resume': return { kind: 'text', text: outcomeText(rt.trades.resume().outcome, rt.config.quote) };
+      case 'stop': return { kind: 'text', text: outcomeText((await rt.trades.stop()).outcome, rt.config.quote) };
       default:
         return { kind: 'text', text: `Unknown command /${name}. /help lists the commands.` };
     }
@@ -77,11 +77,11 @@ export class ChatRouter {
     if (!cb) return { ok: false, refused: true, text: 'This button is not recognised.' };
     const t = this.rt.trades;
     switch (cb.action) {
-      case 'paper': return toast(t.paper(cb.id));
-      case 'skip': return toast(t.skip(cb.id));
-      case 'live': return toast(await t.live(cb.id));
-      case 'confirm': return toast(await t.confirm(cb.id));
-      case 'cancel': return t.d.live ? toast(await t.cancel(cb.id)) : { ok: false, text: 'Nothing to cancel.' };
+      case 'paper': return toast(t.paper(cb.id), this.rt.config.quote);
+      case 'skip': return toast(t.skip(cb.id), this.rt.config.quote);
+      case 'live': return toast(await t.live(cb.id), this.rt.config.quote);
+      case 'confirm': return toast(await t.confirm(cb.id), this.rt.config.quote);
+      case 'cancel': return t.d.live ? toast(await t.cancel(cb.id), this.rt.config.quote) : { ok: false, text: 'Nothing to cancel.' };
       case 'close': {
         const p = this.#held().find((x) => x.id === cb.id);
         if (!p) return { ok: false, text: `No open position ${cb.id}.` };
@@ -94,7 +94,7 @@ export class ChatRouter {
           },
         };
       }
-      case 'closeyes': return toast(await t.closePosition(cb.id));
+      case 'closeyes': return toast(await t.closePosition(cb.id), this.rt.config.quote);
       case 'closeall': {
         // The offer belongs to a /stop: after /resume it is stale and closes nothing.
         if (!this.rt.risk.state.killSwitch) return { ok: false, text: 'This offer was for a /stop that has been undone; nothing was closed.' };

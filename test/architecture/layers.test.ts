@@ -22,19 +22,6 @@ const LAYERS = [
   ['app'],
 ];
 
-/**
- * Known debt, each entry an import that runs up today: the live execution flow still words its
- * answers itself (number formatting from notifier/format). The list must shrink, never grow: a
- * new upward import fails the test, and so does an entry that no longer exists.
- */
-const KNOWN_UPWARD = [
-  'execution/live/confirm.ts → notifier/format',
-  'execution/live/entry.ts → notifier/format',
-  'execution/live/exit.ts → notifier/format',
-  'execution/live/live-trader.ts → notifier/format',
-  'execution/live/protect.ts → notifier/format',
-];
-
 const SRC = resolve(import.meta.dirname, '../../src');
 const rank = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, i] as const)));
 
@@ -70,10 +57,10 @@ describe('import direction', () => {
     expect(folders.filter((f) => !rank.has(f))).toEqual([]);
   });
 
-  it('no import runs up the layers beyond the known, shrinking list', () => {
+  it('no import runs up the layers', () => {
     const upward = all
       .filter(([from, to]) => rank.get(to.split('/')[0])! > rank.get(from.split('/')[0])!)
       .map(([from, to]) => `${from} → ${to}`);
-    expect(upward.sort()).toEqual([...KNOWN_UPWARD].sort());
+    expect(upward).toEqual([]);
   });
 });

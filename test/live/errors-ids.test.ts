@@ -1,7 +1,8 @@
 import * as ccxt from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { ExchangeError } from '../../src/core/errors.js';
-import { explain, toVenueError } from '../../src/execution/live/errors.js';
+import { toVenueError } from '../../src/execution/live/errors.js';
+import { explain } from '../../src/notifier/render-live.js';
 import { attemptOf, clientId, livePositionId } from '../../src/execution/live/ids.js';
 
 describe('client order ids derived from the card', () => {

@@ -1,3 +1,4 @@
+import { liveAlertText, liveText } from '../../src/notifier/render-live.js';
 import { renderEvent } from '../../src/notifier/render.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,10 +69,10 @@ describe('live exits and protection edge cases (ccxt ↔ fake Binance)', () => {
     expect((await live.request(card)).ok).toBe(true);
     trading.failNext('/api/v3/orderList/oco', -2010, 'Stop price would trigger immediately.');
     const r = await live.confirm(card.id);
-    expect(r.text).toMatch(/^✅ Bought .* ⚠️ Protective orders refused; edgebot watches stop and target itself\.$/);
+    expect(liveText(r.outcome, 'USDT')).toMatch(/^✅ Bought .* ⚠️ Protective orders refused; edgebot watches stop and target itself\.$/);
     const t = rt.store.data.live.trades.find((x) => x.cardId === card.id)!;
     expect(t.protection).toMatchObject({ kind: 'engine', lastError: 'Stop price would trigger immediately.' });
-    expect(events.some((e) => e.type === 'alert' && /refused the protective orders .* watches stop .* itself/.test(e.text))).toBe(true);
+    expect(events.some((e) => e.type === 'live-alert' && /refused the protective orders .* watches stop .* itself/.test(liveAlertText(e.alert, 'USDT')))).toBe(true);
 
     await live.reconcile();
     expect(t.phase).toBe('open');
@@ -92,7 +93,7 @@ describe('live exits and protection edge cases (ccxt ↔ fake Binance)', () => {
     await live.request(card);
     trading.delayNext('/api/v3/orderList/oco', 800);
     const r = await live.confirm(card.id);
-    expect(r.text).toMatch(/No answer from the exchange .* edgebot checks for eb-ExitsCard002-o at the next reconcile/);
+    expect(liveText(r.outcome, 'USDT')).toMatch(/No answer from the exchange .* edgebot checks for eb-ExitsCard002-o at the next reconcile/);
     const t = rt.store.data.live.trades.find((x) => x.cardId === card.id)!;
     expect(t.protection?.order?.status).toBe('unknown');
     await new Promise((res) => setTimeout(res, 900));

@@ -1,3 +1,4 @@
+import { liveText } from '../../src/notifier/render-live.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Update } from 'grammy/types';
@@ -94,7 +95,7 @@ describe('live trading over ccxt ↔ fake Binance and grammY ↔ fake Bot API', 
     const posts = orderPosts(env);
     const [a, b] = await Promise.all([live().confirm(card.id), live().confirm(card.id)]);
     expect([a.ok, b.ok].sort()).toEqual([false, true]);
-    expect([a.text, b.text].find((x) => !/^✅/.test(x))).toMatch(/Already traded live/);
+    expect([a, b].map((x) => liveText(x.outcome, 'USDT')).find((x) => !/^✅/.test(x))).toMatch(/Already traded live/);
     // The owner taps Confirm twice more on the (stale) message.
     const id1 = env.api.pressButton(OWNER, msg, `v1:confirm:${card.id}`);
     const id2 = env.api.pressButton(OWNER, msg, `v1:confirm:${card.id}`);

@@ -4,7 +4,7 @@
  * expiry, kill switch, risk limits and price drift before anything is sent.
  */
 import type { Card, LiveConfirmation } from '../../kernel/card.js';
-import { price as fmtPrice, pct } from '../../notifier/format.js';
+import type { LiveOutcome } from '../../kernel/live-outcome.js';
 import { RiskManager, type RiskState, type Sizing } from '../../risk/risk.js';
 import type { LiveContext } from './context.js';
 import { markVenue, venueMode } from './key-check.js';
@@ -59,18 +59,18 @@ export function liveOnEntry(ctx: LiveContext, equity: number | undefined): void 
 }
 
 /**
- * A fresh confirmation for `card`, or the reason there can be none (a sentence for the owner).
+ * A fresh confirmation for `card`, or why there can be none.
  * @throws VenueError when the exchange cannot be asked (ticker, balance)
  */
-export async function quoteCard(ctx: LiveContext, card: Card): Promise<LiveConfirmation | string> {
+export async function quoteCard(ctx: LiveContext, card: Card): Promise<LiveConfirmation | LiveOutcome> {
   const { venue, config } = ctx;
-  if (card.direction !== 'long') return 'Spot trading is long only.';
+  if (card.direction !== 'long') return { code: 'long-only' };
   const symbol = card.symbol;
   venue.market(symbol);
   const t = await venue.ticker(symbol);
   const px = t.ask;
   if (!(px > card.stop && px < card.target)) {
-    return `The price ${fmtPrice(px)} is already ${px <= card.stop ? 'at or below the stop' : 'at or above the target'}; no order.`;
+    return { code: 'price-beyond', price: px, side: px <= card.stop ? 'stop' : 'target' };
   }
   const balances = await venue.balances();
   const quote = balances[config.quote] ?? { free: 0, total: 0 };
@@ -82,13 +82,12 @@ export async function quoteCard(ctx: LiveContext, card: Card): Promise<LiveConfi
   const min = venue.minimums(symbol);
   const minCost = Math.max(min.cost, config.risk.minNotional);
   if (qty <= 0 || qty < min.amount || notional < minCost) {
-    const why = sized.qty > affordable ? ` (only ${quote.free.toFixed(2)} ${config.quote} free)` : '';
-    return `The size for this card is below the minimum order of ${minCost} ${config.quote}${why}; no order.`;
+    return { code: 'below-minimum', minCost, ...(sized.qty > affordable ? { free: quote.free } : {}) };
   }
   const riskQuote = qty * (px - card.stop);
   const sizing: Sizing = { qty, notional, riskQuote, riskPercent: (riskQuote / equity) * 100 };
   const block = liveBlockReason(ctx, symbol, sizing, equity);
-  if (block) return `Refused: ${block}.`;
+  if (block) return { code: 'risk-refused', reason: block, atConfirm: false };
   const now = ctx.clock.now();
   const c: LiveConfirmation = {
     venue: venue.venue,
@@ -110,18 +109,17 @@ export async function quoteCard(ctx: LiveContext, card: Card): Promise<LiveConfi
 
 /**
  * Re-checks a confirmation at the moment of `✅ Confirm`, cheapest checks first; returns the
- * refusal for the owner, or null when the order may go. Expiry is checked by the caller.
+ * refusal, or null when the order may go. Expiry is checked by the caller.
  * @throws VenueError when the fresh ticker cannot be fetched
  */
-export async function recheck(ctx: LiveContext, card: Card, c: LiveConfirmation): Promise<string | null> {
+export async function recheck(ctx: LiveContext, card: Card, c: LiveConfirmation): Promise<LiveOutcome | null> {
   const block = liveBlockReason(ctx, card.symbol, { qty: c.qty, notional: c.notional, riskQuote: c.riskQuote, riskPercent: c.riskPercent }, c.equity);
-  if (block) return `Refused: ${block}. Nothing was ordered.`;
+  if (block) return { code: 'risk-refused', reason: block, atConfirm: true };
   const t = await ctx.venue.ticker(card.symbol);
   const drift = (Math.abs(t.ask - c.price) / c.price) * 100;
   const tolerance = ctx.config.execution.slippageTolerancePercent;
   if (drift > tolerance) {
-    return `Price moved ${pct(drift)} since the quote (${fmtPrice(c.price)} → ${fmtPrice(t.ask)}; tolerance ${pct(tolerance)}). ` +
-      'Nothing was ordered; tap 💰 Live… for a fresh quote.';
+    return { code: 'price-moved', driftPercent: drift, from: c.price, to: t.ask, tolerancePercent: tolerance };
   }
   return null;
 }

@@ -6,7 +6,8 @@ import type { Logger } from '../../core/log.js';
 import type { Position, Trade } from '../../portfolio/types.js';
 import type { RiskManager } from '../../risk/risk.js';
 import type { LiveTrade } from '../../store/live-schema.js';
-import { explain, type VenueError } from './errors.js';
+import { failureOf, type VenueError } from './errors.js';
+import type { LiveAlert } from '../../kernel/live-outcome.js';
 import type { ExchangeBroker } from './exchange-broker.js';
 import type { LiveLedger } from './ledger.js';
 
@@ -23,8 +24,9 @@ export interface LiveContext {
   log: Logger;
 }
 
-export function alert(ctx: LiveContext, level: 'info' | 'warning' | 'error', text: string): void {
-  ctx.emit({ type: 'alert', level, text });
+/** Tells the owner something unasked (a typed `live-alert` event; the chat words it). */
+export function alert(ctx: LiveContext, level: 'info' | 'warning' | 'error', alert: LiveAlert): void {
+  ctx.emit({ type: 'live-alert', level, alert });
 }
 
 /** Shows a card's new state in the chat and marks the state dirty. */
@@ -42,8 +44,7 @@ export function orderFailed(ctx: LiveContext, symbol: string, err: VenueError): 
   const opened = ctx.risk.onExchangeError(symbol, now);
   ctx.log.warn({ symbol, kind: err.kind, detail: err.detail, errors: ctx.risk.state.exchangeErrors }, 'live order failed');
   if (opened) {
-    alert(ctx, 'error', `Circuit breaker open: ${ctx.risk.state.exchangeErrors} exchange errors in a row ` +
-      `(last: ${explain(err, ctx.config.quote)}) Live trading is paused; check the exchange and the keys, then /resume.`);
+    alert(ctx, 'error', { code: 'circuit-open', errors: ctx.risk.state.exchangeErrors, failure: failureOf(err) });
   }
   return ctx.risk.state.cooldowns[symbol] ?? now;
 }
@@ -73,7 +74,3 @@ export function toTrade(t: LiveTrade): Trade | null {
   };
 }
 
-/** `HH:MM UTC`. */
-export function hhmm(t: number): string {
-  return `${new Date(t).toISOString().slice(11, 16)} UTC`;
-}

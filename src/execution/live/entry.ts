@@ -6,11 +6,10 @@
 import type { LiveAnswer } from '../../kernel/trade-service.js';
 import type { Card, LiveConfirmation } from '../../kernel/card.js';
 import { timeframeMs } from '../../core/timeframe.js';
-import { money, price as fmtPrice, qty as fmtQty } from '../../notifier/format.js';
 import type { LiveTrade } from '../../store/live-schema.js';
 import { liveOnEntry } from './confirm.js';
-import { alert, cardChanged, hhmm, orderFailed, toPosition, type LiveContext } from './context.js';
-import { brief, explain, toVenueError } from './errors.js';
+import { alert, cardChanged, orderFailed, toPosition, type LiveContext } from './context.js';
+import { brief, failureOf, toVenueError } from './errors.js';
 import type { VenueOrder } from './exchange-broker.js';
 import { fillOf, recordFill } from './fills.js';
 import { clientId, livePositionId } from './ids.js';
@@ -51,9 +50,8 @@ async function submitEntry(ctx: LiveContext, t: LiveTrade, card: Card): Promise<
       ctx.log.warn({ clientId: t.entry.clientId, kind: err.kind, detail: err.detail }, 'entry outcome unknown; looking it up by client id');
       const found = await ctx.venue.findOrder(t.symbol, t.entry.clientId).catch(() => null);
       if (found) return afterEntryOrder(ctx, t, found);
-      alert(ctx, 'warning', `${t.symbol}: ${explain(err, ctx.config.quote)} The order may still have reached ${ctx.venue.venue}; ` +
-        `edgebot looks it up by its client id ${t.entry.clientId} every minute and reports — it never sends it again.`);
-      return { ok: false, text: `⚠️ No answer from ${ctx.venue.venue}; checking order ${t.entry.clientId} by its client id (never re-sent).` };
+      alert(ctx, 'warning', { code: 'order-unanswered', symbol: t.symbol, failure: failureOf(err), venue: ctx.venue.venue, clientId: t.entry.clientId });
+      return { ok: false, outcome: { code: 'entry-unanswered', venue: ctx.venue.venue, clientId: t.entry.clientId } };
     }
     t.entry.status = 'rejected';
     t.phase = 'failed';
@@ -62,7 +60,7 @@ async function submitEntry(ctx: LiveContext, t: LiveTrade, card: Card): Promise<
     const until = orderFailed(ctx, t.symbol, err);
     cardChanged(ctx, card);
     await ctx.ledger.checkpoint();
-    return { ok: false, text: `❌ No order: ${explain(err, ctx.config.quote)} ${t.symbol} cools down until ${hhmm(until)}.` };
+    return { ok: false, outcome: { code: 'entry-refused', failure: failureOf(err), symbol: t.symbol, cooldownUntil: until } };
   }
   return afterEntryOrder(ctx, t, o);
 }
@@ -75,13 +73,13 @@ export async function afterEntryOrder(ctx: LiveContext, t: LiveTrade, o: VenueOr
   if (o.status === 'open') {
     t.entry.status = 'open';
     await ctx.ledger.checkpoint();
-    return { ok: true, text: `⏳ Order accepted; waiting for the fill (cancelled if unfilled after ${ctx.config.execution.orderTimeoutSeconds} s).` };
+    return { ok: true, outcome: { code: 'entry-accepted', timeoutSeconds: ctx.config.execution.orderTimeoutSeconds } };
   }
   if (o.filled > 0) return entryFilled(ctx, t, o);
   t.entry.status = o.status === 'rejected' ? 'rejected' : 'cancelled';
   t.phase = o.status === 'rejected' ? 'failed' : 'cancelled';
   await ctx.ledger.checkpoint();
-  return { ok: false, text: `The exchange did not fill the ${t.symbol} order (${o.status}); nothing was bought.` };
+  return { ok: false, outcome: { code: 'entry-not-filled', symbol: t.symbol, status: o.status } };
 }
 
 /** Records the fill, announces the position and protects it. */
@@ -102,11 +100,7 @@ async function entryFilled(ctx: LiveContext, t: LiveTrade, o: VenueOrder): Promi
   await ctx.ledger.checkpoint();
   ctx.emit({ type: 'entry', position: toPosition(t) });
   const protection = await protect(ctx, t);
-  return {
-    ok: true,
-    text: `✅ Bought ${fmtQty(t.qty)} ${ctx.venue.base(t.symbol)} at ${fmtPrice(t.entryPrice)} ` +
-      `(fee ${money(t.entryFee)} ${ctx.config.quote}). ${protection}`,
-  };
+  return { ok: true, outcome: { code: 'bought', qty: t.qty, base: ctx.venue.base(t.symbol), price: t.entryPrice, fee: t.entryFee, protection } };
 }
 
 /**
@@ -131,7 +125,7 @@ export async function resolveEntry(ctx: LiveContext, t: LiveTrade): Promise<void
       cardChanged(ctx, card);
     }
     await ctx.ledger.checkpoint();
-    alert(ctx, 'warning', `${t.symbol}: the live order ${t.entry.clientId} never reached ${ctx.venue.venue}; nothing was bought.`);
+    alert(ctx, 'warning', { code: 'order-never-reached', symbol: t.symbol, venue: ctx.venue.venue, clientId: t.entry.clientId });
     return;
   }
   if (o.status === 'open' && now - t.entry.sentAt >= timeoutMs) {
@@ -142,7 +136,7 @@ export async function resolveEntry(ctx: LiveContext, t: LiveTrade): Promise<void
       t.entry.updatedAt = now;
       t.phase = 'cancelled';
       await ctx.ledger.checkpoint();
-      alert(ctx, 'info', `${t.symbol}: the live entry was not filled within ${ctx.config.execution.orderTimeoutSeconds} s and was cancelled.`);
+      alert(ctx, 'info', { code: 'entry-timed-out', symbol: t.symbol, timeoutSeconds: ctx.config.execution.orderTimeoutSeconds });
       return;
     }
   }
@@ -152,5 +146,5 @@ export async function resolveEntry(ctx: LiveContext, t: LiveTrade): Promise<void
     return;
   }
   const r = await afterEntryOrder(ctx, t, o);
-  if (!r.ok) alert(ctx, 'info', r.text);
+  if (!r.ok) alert(ctx, 'info', { code: 'step', outcome: r.outcome });
 }

@@ -4,16 +4,9 @@
  * have reached the venue? Then the order is looked up by its client id — never sent again blindly.
  */
 import { ExchangeError } from '../../core/errors.js';
+import type { VenueErrorKind, VenueFailure } from '../../kernel/live-outcome.js';
 
-export type VenueErrorKind =
-  | 'insufficient-funds'
-  | 'invalid-order'
-  | 'duplicate'
-  | 'not-found'
-  | 'auth'
-  | 'rate-limit'
-  | 'network'
-  | 'exchange';
+export type { VenueErrorKind };
 
 /** An exchange call failed. `temporary` errors may be retried (after a lookup, for orders). */
 export class VenueError extends ExchangeError {
@@ -77,21 +70,9 @@ export function toVenueError(e: unknown): VenueError {
   return mk('exchange', true, true);
 }
 
-/**
- * One or two sentences for the owner: what went wrong and what to do. Kept short enough for a
- * callback answer (Telegram shows at most 200 characters there).
- */
-export function explain(err: Pick<VenueError, 'kind' | 'detail'>, quote: string): string {
-  switch (err.kind) {
-    case 'insufficient-funds': return `Not enough balance on the exchange (${err.detail}). Top up ${quote} or lower risk.`;
-    case 'invalid-order': return `The exchange refused the order: ${err.detail}.`;
-    case 'duplicate': return 'The exchange already has an order with this client id; no second one is placed.';
-    case 'not-found': return 'The exchange does not know this order.';
-    case 'auth': return 'The exchange refused the API key: check EXCHANGE_API_KEY/SECRET, its spot-trading permission and IP allow-list.';
-    case 'rate-limit': return 'The exchange is rate-limiting edgebot; nothing was placed. Try again in a minute.';
-    case 'network': return 'No answer from the exchange (network error or timeout).';
-    case 'exchange': return `The exchange reported an error: ${err.detail}.`;
-  }
+/** The error as data, for the chat to word. */
+export function failureOf(err: VenueError): VenueFailure {
+  return { kind: err.kind, detail: err.detail };
 }
 
 /** A few words for a card's status line. */

@@ -5,11 +5,10 @@
  */
 import type { ExitReason } from '../../portfolio/types.js';
 import type { LiveTrade } from '../../store/live-schema.js';
-import { money, price as fmtPrice, qty as fmtQty } from '../../notifier/format.js';
 import type { LiveAnswer } from '../../kernel/trade-service.js';
 import { recordClose } from './close.js';
 import { alert, orderFailed, type LiveContext } from './context.js';
-import { explain, toVenueError } from './errors.js';
+import { failureOf, toVenueError } from './errors.js';
 import type { VenueOrder } from './exchange-broker.js';
 import { attemptOf, clientId } from './ids.js';
 import { protect, settleProtection } from './protect.js';
@@ -22,10 +21,10 @@ export async function closePosition(ctx: LiveContext, t: LiveTrade, reason: Exit
   if (t.phase === 'closing' && t.exit && IN_FLIGHT.has(t.exit.status)) {
     await resolveExit(ctx, t);
     return (t.phase as LiveTrade['phase']) === 'closed'
-      ? { ok: true, text: `${t.symbol} is closed.` }
-      : { ok: false, text: `A close of ${t.symbol} is already in progress.` };
+      ? { ok: true, outcome: { code: 'closed', symbol: t.symbol } }
+      : { ok: false, outcome: { code: 'close-in-progress', symbol: t.symbol } };
   }
-  if (t.phase !== 'open' && t.phase !== 'closing') return { ok: false, text: `${t.id} is not open (${t.phase}).` };
+  if (t.phase !== 'open' && t.phase !== 'closing') return { ok: false, outcome: { code: 'not-open', positionId: t.id, phase: t.phase } };
   t.phase = 'closing';
   t.exitReason = reason;
   await ctx.ledger.checkpoint();
@@ -35,7 +34,7 @@ export async function closePosition(ctx: LiveContext, t: LiveTrade, reason: Exit
   if (p && po && p.kind !== 'engine' && IN_FLIGHT.has(po.status)) {
     const gone = p.kind === 'oco' ? await venue.cancelOco(t.symbol, po.clientId) : (await venue.cancelOrder(t.symbol, po.clientId)) !== null;
     if (!gone && (await settleProtection(ctx, t))) {
-      return { ok: true, text: `${t.symbol} was already closed by its ${t.exitReason}: P&L ${money(t.pnl ?? 0, true)} ${ctx.config.quote}.` };
+      return { ok: true, outcome: { code: 'closed-by-protection', symbol: t.symbol, reason: t.exitReason ?? 'manual', pnl: t.pnl ?? 0 } };
     }
     po.status = 'cancelled';
     po.updatedAt = ctx.clock.now();
@@ -48,7 +47,7 @@ export async function closePosition(ctx: LiveContext, t: LiveTrade, reason: Exit
   if (!(qty > 0)) {
     t.phase = 'open';
     await ctx.ledger.checkpoint();
-    return { ok: false, text: `No ${base} is free to sell on ${venue.venue} (held ${fmtQty(t.qty)}, free ${fmtQty(free)}); nothing was sold.` };
+    return { ok: false, outcome: { code: 'nothing-free', base, venue: venue.venue, held: t.qty, free } };
   }
   const prev = t.exit;
   const attempt = !prev ? 1 : attemptOf(prev.clientId) + 1;
@@ -67,14 +66,14 @@ export async function closePosition(ctx: LiveContext, t: LiveTrade, reason: Exit
       await ctx.ledger.checkpoint();
       const found = await venue.findOrder(t.symbol, t.exit.clientId).catch(() => null);
       if (found) return afterExit(ctx, t, found);
-      return { ok: false, text: `⚠️ ${explain(err, ctx.config.quote)} edgebot looks the sell up by client id ${t.exit.clientId} and reports; it will not sell twice.` };
+      return { ok: false, outcome: { code: 'exit-unanswered', failure: failureOf(err), clientId: t.exit.clientId } };
     }
     t.exit.status = 'rejected';
     t.phase = 'open';
     orderFailed(ctx, t.symbol, err);
     await ctx.ledger.checkpoint();
     const again = await protect(ctx, t);
-    return { ok: false, text: `❌ Close failed: ${explain(err, ctx.config.quote)} The position stays open. ${again}` };
+    return { ok: false, outcome: { code: 'close-failed', failure: failureOf(err), protection: again } };
   }
   return afterExit(ctx, t, x);
 }
@@ -86,21 +85,18 @@ async function afterExit(ctx: LiveContext, t: LiveTrade, x: VenueOrder): Promise
   if (x.status === 'open') {
     exit.status = 'open';
     await ctx.ledger.checkpoint();
-    return { ok: true, text: `Sell order for ${t.symbol} accepted; waiting for the fill.` };
+    return { ok: true, outcome: { code: 'sell-accepted', symbol: t.symbol } };
   }
   if (x.filled > 0) {
     const trade = await recordClose(ctx, t, x, t.exitReason ?? 'manual', exit.sentAt, exit);
     ctx.risk.onExchangeSuccess();
-    return {
-      ok: true,
-      text: `✋ Closed ${t.symbol}: sold ${fmtQty(x.filled)} at ${fmtPrice(trade.exitPrice)}, P&L ${money(trade.pnl, true)} ${ctx.config.quote}.`,
-    };
+    return { ok: true, outcome: { code: 'sold', symbol: t.symbol, qty: x.filled, price: trade.exitPrice, pnl: trade.pnl } };
   }
   exit.status = 'cancelled';
   t.phase = 'open';
   await ctx.ledger.checkpoint();
   const again = await protect(ctx, t);
-  return { ok: false, text: `The sell of ${t.symbol} did not fill (${x.status}); the position stays open. ${again}` };
+  return { ok: false, outcome: { code: 'sell-not-filled', symbol: t.symbol, status: x.status, protection: again } };
 }
 
 /** Reconcile step for a position being closed: settles the sell by client id, or finishes the close. */
@@ -109,7 +105,7 @@ export async function resolveExit(ctx: LiveContext, t: LiveTrade): Promise<void>
   if (!exit || !IN_FLIGHT.has(exit.status)) {
     // Stopped between taking the protection down and selling: finish the close.
     const r = await closePosition(ctx, t, t.exitReason ?? 'manual');
-    if (!r.ok) alert(ctx, 'warning', r.text);
+    if (!r.ok) alert(ctx, 'warning', { code: 'step', outcome: r.outcome });
     return;
   }
   const now = ctx.clock.now();
@@ -121,7 +117,7 @@ export async function resolveExit(ctx: LiveContext, t: LiveTrade): Promise<void>
     t.phase = 'open';
     await ctx.ledger.checkpoint();
     const again = await protect(ctx, t);
-    alert(ctx, 'warning', `${t.symbol}: the sell ${exit.clientId} never reached ${ctx.venue.venue}; the position is still open. ${again}`);
+    alert(ctx, 'warning', { code: 'sell-never-reached', symbol: t.symbol, venue: ctx.venue.venue, clientId: exit.clientId, protection: again });
     return;
   }
   if (x.status === 'open') {
@@ -130,5 +126,5 @@ export async function resolveExit(ctx: LiveContext, t: LiveTrade): Promise<void>
     if (x.status === 'open') return;
   }
   const r = await afterExit(ctx, t, x);
-  if (!r.ok) alert(ctx, 'warning', r.text);
+  if (!r.ok) alert(ctx, 'warning', { code: 'step', outcome: r.outcome });
 }

@@ -7,28 +7,19 @@
  */
 import type { Runtime } from '../../kernel/kernel.js';
 import type { Card } from '../../kernel/card.js';
-import { qty as fmtQty, money, price as fmtPrice } from '../../notifier/format.js';
 import { fromLive, type ActionResult, type LiveAnswer, type LiveExecution } from '../../kernel/trade-service.js';
 import type { ExecutionClient, Holdings, MarkedPosition, PendingEntryRow, StopReport, VenueFailure } from '../../kernel/ports.js';
 import type { ExitReason, Position, Trade } from '../../portfolio/types.js';
 import { quoteCard, recheck } from './confirm.js';
 import { cardChanged, toPosition, toTrade, type LiveContext } from './context.js';
 import { afterEntryOrder, openPosition, resolveEntry } from './entry.js';
-import { explain, toVenueError, VenueError } from './errors.js';
+import { failureOf, toVenueError, VenueError } from './errors.js';
+import type { LiveOutcome } from '../../kernel/live-outcome.js';
 import { judgeKey, markVenue, venueMode, type LiveStart } from './key-check.js';
 import type { ExchangeBroker } from './exchange-broker.js';
 import { closePosition } from './exit.js';
 import { LiveLedger } from './ledger.js';
 import { reconcile, type CardLock, type ReconcileReport } from './reconcile.js';
-
-const PHASE_TEXT: Record<string, string> = {
-  entering: 'The live order for this card is in progress.',
-  open: 'Already traded live: the position is open.',
-  closing: 'Already traded live: the position is being closed.',
-  closed: 'Already traded live: the position is closed.',
-  failed: 'A live order for this card already failed; it is not sent again.',
-  cancelled: 'The live order for this card was cancelled; it is not sent again.',
-};
 
 export class LiveTrader implements LiveExecution, ExecutionClient {
   readonly mode = 'live' as const;
@@ -97,21 +88,20 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
     return this.lock(card.id, async () => {
       const ctx = this.ctx;
       const existing = ctx.ledger.byCard(card.id);
-      if (existing) return { ok: false, text: PHASE_TEXT[existing.phase], card };
+      if (existing) return { ok: false, outcome: { code: 'phase', phase: existing.phase }, card };
       let c;
       try {
         c = await quoteCard(ctx, card);
       } catch (e) {
-        return { ok: false, text: `No quote: ${explain(toVenueError(e), ctx.config.quote)}`, card };
+        return { ok: false, outcome: { code: 'no-quote', failure: failureOf(toVenueError(e)) }, card };
       }
-      if (typeof c === 'string') return { ok: false, text: c, card };
+      if ('code' in c) return { ok: false, outcome: c, card };
       card.confirmation = c;
       cardChanged(ctx, card);
       const base = ctx.venue.base(card.symbol);
       return {
         ok: true,
-        text: `Buy ${fmtQty(c.qty)} ${base} ≈ ${money(c.notional)} ${ctx.config.quote} at ${fmtPrice(c.price)}? ` +
-          `Confirm within ${Math.round((c.expiresAt - c.quotedAt) / 1000)} s.`,
+        outcome: { code: 'confirm-ask', qty: c.qty, base, notional: c.notional, price: c.price, ttlSeconds: Math.round((c.expiresAt - c.quotedAt) / 1000) },
         card,
       };
     });
@@ -122,37 +112,31 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
     return this.lock(cardId, async () => {
       const ctx = this.ctx;
       const existing = ctx.ledger.byCard(cardId);
-      if (existing) return { ok: false, text: PHASE_TEXT[existing.phase] };
+      if (existing) return { ok: false, outcome: { code: 'phase', phase: existing.phase } };
       const card = ctx.cards.get(cardId);
-      if (!card) return { ok: false, text: 'Unknown or forgotten card; nothing was ordered.' };
+      if (!card) return { ok: false, outcome: { code: 'card-forgotten' } };
       if (card.status !== 'open') {
-        const why = card.status === 'blocked' ? `Not tradable: ${card.blockedReason ?? 'risk limit'}` : `This card is ${card.status}`;
-        return { ok: false, text: `${why}. Nothing was ordered.`, card };
+        return { ok: false, outcome: { code: 'not-tradable', status: card.status, ...(card.blockedReason ? { reason: card.blockedReason } : {}) }, card };
       }
       const c = card.confirmation;
-      if (!c) return { ok: false, text: 'No confirmation is pending; tap 💰 Live… first.', card };
+      if (!c) return { ok: false, outcome: { code: 'no-confirmation' }, card };
       const now = ctx.clock.now();
       if (now >= c.expiresAt) {
         delete card.confirmation;
         if (now >= card.expiresAt) card.status = 'expired';
         cardChanged(ctx, card);
-        return {
-          ok: false,
-          text: `⌛ The confirmation expired at ${new Date(c.expiresAt).toISOString().slice(11, 19)} UTC. Nothing was ordered` +
-            (card.status === 'open' ? '; tap 💰 Live… for a fresh quote.' : '.'),
-          card,
-        };
+        return { ok: false, outcome: { code: 'confirmation-expired', at: c.expiresAt, cardOpen: card.status === 'open' }, card };
       }
-      let refusal: string | null;
+      let refusal: LiveOutcome | null;
       try {
         refusal = await recheck(ctx, card, c);
       } catch (e) {
-        refusal = `No fresh quote: ${explain(toVenueError(e), ctx.config.quote)} Nothing was ordered.`;
+        refusal = { code: 'no-fresh-quote', failure: failureOf(toVenueError(e)) };
       }
       if (refusal) {
         delete card.confirmation;
         cardChanged(ctx, card);
-        return { ok: false, text: refusal, card };
+        return { ok: false, outcome: refusal, card };
       }
       let r: LiveAnswer;
       try {
@@ -160,7 +144,7 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
       } catch (err) {
         // The intent is on disk (or nothing was sent): reconcile settles the order by its client id.
         ctx.log.error({ err, cardId }, 'live order step failed');
-        return { ok: false, text: 'The live order hit an internal error; reconcile checks it by its client id every minute. See /positions.', card };
+        return { ok: false, outcome: { code: 'internal-error' }, card };
       }
       const t = ctx.ledger.byCard(cardId);
       if (t?.phase === 'entering' && t.entry.status === 'open') this.#settleLater(cardId, ctx.config.execution.orderTimeoutSeconds * 1000);
@@ -173,10 +157,10 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
     return this.lock(cardId, async () => {
       const ctx = this.ctx;
       const card = ctx.cards.get(cardId);
-      if (!card?.confirmation) return { ok: false, text: 'Nothing to cancel.' };
+      if (!card?.confirmation) return { ok: false, outcome: { code: 'nothing-to-cancel' } };
       delete card.confirmation;
       cardChanged(ctx, card);
-      return { ok: true, text: 'Cancelled; nothing was ordered.', card };
+      return { ok: true, outcome: { code: 'cancelled' }, card };
     });
   }
 
@@ -228,7 +212,7 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
     void this.lock(t.cardId, () => closePosition(this.ctx, t, reason)).catch((e) => {
       const err = e instanceof VenueError ? e : toVenueError(e);
       this.ctx.log.warn({ err, positionId, reason }, 'engine-requested live exit failed');
-      this.ctx.emit({ type: 'alert', level: 'warning', text: `${t.symbol}: ${reason} exit not finished — ${explain(err, this.ctx.config.quote)} Reconcile retries it.` });
+      this.ctx.emit({ type: 'live-alert', level: 'warning', alert: { code: 'exit-unfinished', symbol: t.symbol, reason, failure: failureOf(err) } });
     });
   }
 
@@ -241,7 +225,7 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
         return await closePosition(this.ctx, t, 'manual');
       } catch (e) {
         const err = e instanceof VenueError ? e : toVenueError(e);
-        return { ok: false, text: `Close of ${t.symbol} not finished: ${explain(err, this.ctx.config.quote)} Reconcile retries it.` };
+        return { ok: false, outcome: { code: 'close-unfinished', symbol: t.symbol, failure: failureOf(err) } } as LiveAnswer;
       }
     }));
   }

@@ -6,10 +6,10 @@
  * an ambiguous failure; only a list the venue has never seen is placed again, under the same id.
  */
 import type { LiveTrade } from '../../store/live-schema.js';
-import { price as fmtPrice } from '../../notifier/format.js';
 import { recordClose } from './close.js';
 import { alert, orderFailed, type LiveContext } from './context.js';
-import { explain, toVenueError } from './errors.js';
+import { failureOf, toVenueError } from './errors.js';
+import type { ProtectionOutcome } from '../../kernel/live-outcome.js';
 import type { VenueOrder } from './exchange-broker.js';
 import { attemptOf, clientId } from './ids.js';
 
@@ -24,14 +24,14 @@ function restingIds(t: LiveTrade): { reason: 'target' | 'stop'; id: string }[] {
   return [{ reason: 'target', id: clientId(t.cardId, 'target', a) }, { reason: 'stop', id: clientId(t.cardId, 'stop', a) }];
 }
 
-/** Starts a new protection attempt for an open position and places it. Returns a line for the owner. */
-export async function protect(ctx: LiveContext, t: LiveTrade): Promise<string> {
+/** Starts a new protection attempt for an open position and places it; says what protects it now. */
+export async function protect(ctx: LiveContext, t: LiveTrade): Promise<ProtectionOutcome> {
   const now = ctx.clock.now();
   const kind = t.protection?.kind === 'engine' ? 'engine' : ctx.venue.protectionKind(t.symbol);
   if (kind === 'engine') {
     t.protection = { kind, ...(t.protection?.order ? { order: t.protection.order } : {}), ...(t.protection?.lastError ? { lastError: t.protection.lastError } : {}) };
     await ctx.ledger.checkpoint();
-    return `edgebot watches stop ${fmtPrice(t.stop)} and target ${fmtPrice(t.target)} itself and sells at market when one is crossed.`;
+    return { code: 'self-watched', stop: t.stop, target: t.target };
   }
   const prev = t.protection?.order;
   const attempt = !prev ? 1 : RETRYABLE.has(prev.status) ? attemptOf(prev.clientId) : attemptOf(prev.clientId) + 1;
@@ -44,7 +44,7 @@ export async function protect(ctx: LiveContext, t: LiveTrade): Promise<string> {
 }
 
 /** Sends the pending protection order of `t` (its intent is already on disk). */
-async function place(ctx: LiveContext, t: LiveTrade): Promise<string> {
+async function place(ctx: LiveContext, t: LiveTrade): Promise<ProtectionOutcome> {
   const { venue } = ctx;
   const p = t.protection!;
   const o = p.order!;
@@ -67,17 +67,15 @@ async function place(ctx: LiveContext, t: LiveTrade): Promise<string> {
     if (err.ambiguous || err.kind === 'duplicate') {
       o.status = 'unknown';
       await ctx.ledger.checkpoint();
-      return `⚠️ ${explain(err, ctx.config.quote)} edgebot checks for ${o.clientId} at the next reconcile and places the protective orders if they are missing.`;
+      return { code: 'protection-unknown', failure: failureOf(err), clientId: o.clientId };
     }
     o.status = 'rejected';
     orderFailed(ctx, t.symbol, err);
     // Nothing protects the position on the venue now: edgebot watches stop and target itself.
     t.protection = { kind: 'engine', order: o, lastError: err.detail };
     await ctx.ledger.checkpoint();
-    const text = `${t.symbol}: ${venue.venue} refused the protective orders — ${explain(err, ctx.config.quote)} ` +
-      `edgebot now watches stop ${fmtPrice(t.stop)} and target ${fmtPrice(t.target)} itself and sells at market when one is crossed.`;
-    alert(ctx, 'warning', text);
-    return '⚠️ Protective orders refused; edgebot watches stop and target itself.';
+    alert(ctx, 'warning', { code: 'protection-refused', symbol: t.symbol, venue: venue.venue, failure: failureOf(err), stop: t.stop, target: t.target });
+    return { code: 'protection-refused' };
   }
   o.status = 'open';
   o.updatedAt = ctx.clock.now();
@@ -85,8 +83,7 @@ async function place(ctx: LiveContext, t: LiveTrade): Promise<string> {
   delete p.lastError;
   ctx.risk.onExchangeSuccess();
   await ctx.ledger.checkpoint();
-  return `🛡 Protected on ${venue.venue} by ${p.kind === 'oco' ? 'an OCO' : 'a stop order'}: target ${fmtPrice(t.target)} · ` +
-    `stop ${fmtPrice(t.stop)} (limit ${fmtPrice(stopLimit)}).`;
+  return { code: 'protected', venue: venue.venue, kind: p.kind === 'oco' ? 'oco' : 'stop', target: t.target, stop: t.stop, stopLimit };
 }
 
 /**
@@ -149,9 +146,9 @@ export async function checkProtection(ctx: LiveContext, t: LiveTrade, open: Venu
     o.status = 'missing';
     o.updatedAt = ctx.clock.now();
     await ctx.ledger.checkpoint();
-    alert(ctx, 'warning', `${t.symbol}: the protective orders ${o.clientId} left the book without a fill (cancelled outside edgebot?). Placing them again.`);
+    alert(ctx, 'warning', { code: 'protection-missing', symbol: t.symbol, clientId: o.clientId });
   }
   // cancelled (a close that failed after taking them down), missing or rejected: protect again.
-  const line = await protect(ctx, t);
-  ctx.log.info({ position: t.id, line }, 'protection placed again');
+  const outcome = await protect(ctx, t);
+  ctx.log.info({ position: t.id, protection: outcome.code }, 'protection placed again');
 }

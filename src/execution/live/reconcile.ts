@@ -6,6 +6,7 @@
  * Expired confirmations are taken off their cards.
  */
 import type { LiveTrade } from '../../store/live-schema.js';
+import type { LiveAnswer } from '../../kernel/trade-service.js';
 import { alert, cardChanged, type LiveContext } from './context.js';
 import { resolveEntry } from './entry.js';
 import { closePosition, resolveExit } from './exit.js';
@@ -85,7 +86,7 @@ async function watchedExits(ctx: LiveContext, t: LiveTrade): Promise<void> {
   else if (last >= t.target) report(ctx, await closePosition(ctx, t, 'target'));
 }
 
-function report(ctx: LiveContext, r: { ok: boolean; text: string }): void {
+function report(ctx: LiveContext, r: LiveAnswer): void {
   // Successful closes announce themselves through the exit event.
-  if (!r.ok) alert(ctx, 'warning', r.text);
+  if (!r.ok) alert(ctx, 'warning', { code: 'step', outcome: r.outcome });
 }
