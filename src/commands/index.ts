@@ -58,8 +58,9 @@ export function status(rt: Runtime): StatusView {
   const now = rt.clock.now();
   const r = rt.risk.state;
   const equity = rt.broker.equity();
-  rt.risk.roll(now, equity);
-  const dayPnl = equity - r.dayStartEquity;
+  // A query: the day's figures as of now, without rolling the risk state over.
+  const day = rt.risk.dayAt(now, equity);
+  const dayPnl = equity - day.dayStartEquity;
   return {
     kind: 'status',
     mode: rt.mode,
@@ -74,9 +75,9 @@ export function status(rt: Runtime): StatusView {
     dayPnl,
     openPositions: rt.portfolio.openPositions().length,
     maxOpenPositions: rt.config.risk.maxOpenPositions,
-    dayTrades: r.dayTrades,
+    dayTrades: day.dayTrades,
     maxDailyTrades: rt.config.risk.maxDailyTrades,
-    dayLossHeadroomPercent: rt.config.risk.maxDailyLossPercent + Math.min(0, (dayPnl / r.dayStartEquity) * 100),
+    dayLossHeadroomPercent: rt.config.risk.maxDailyLossPercent + Math.min(0, (dayPnl / day.dayStartEquity) * 100),
     quote: rt.config.quote,
     ...(rt.mode === 'live' ? { venue: { exchange: rt.config.exchange.id, mode: venueMode(rt.config.exchange.sandbox) } } : {}),
     liveUnvalidated: rt.config.execution.liveUnvalidated,

@@ -84,6 +84,15 @@ export class RiskManager {
   }
 
   /**
+   * The day's counters as of `now` (ms UTC), without changing anything: a new UTC day starts
+   * from `equity` (quote currency) and no trades. For views such as `/status`.
+   */
+  dayAt(now: number, equity: number): { dayStartEquity: number; dayTrades: number } {
+    const s = this.state;
+    return utcDay(now) === s.day ? { dayStartEquity: s.dayStartEquity, dayTrades: s.dayTrades } : { dayStartEquity: equity, dayTrades: 0 };
+  }
+
+  /**
    * Why a new entry on `symbol` is not allowed now, or null when it is. Checked when the card
    * is made and again when the owner taps.
    */
