@@ -1,16 +1,13 @@
-import { Portfolio } from '../kernel/portfolio.js';
-import { PaperClient } from '../kernel/paper-client.js';
 import type { Clock } from '../core/clock.js';
 import type { BotEvent } from '../kernel/events.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
-import { Engine } from '../kernel/engine.js';
-import { crossCoinSetup } from '../kernel/cross-coin-setup.js';
-import { newPaperAccount, SimulatedBroker } from '../kernel/simulated-broker.js';
-import { TradeService } from '../kernel/trade-service.js';
-import { newRiskState, RiskManager } from '../risk/risk.js';
+import type { Engine } from '../kernel/engine.js';
+import { newPaperAccount, type SimulatedBroker } from '../kernel/simulated-broker.js';
+import type { TradeService } from '../kernel/trade-service.js';
+import { wireKernel } from '../kernel/wire.js';
+import { newRiskState } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
-import { ZScoreRule } from '../signal/zscore-rule.js';
 import { toRecord, type TradeRecord } from './stats.js';
 
 /** What one backtested signal runs on: its rules, or a z-score parameter set over all coins. */
@@ -36,30 +33,15 @@ export class SignalRun {
 
   constructor(spec: SignalRunSpec, config: Config, clock: Clock & { advance?(t: number): void }, baseTimeframe: Timeframe) {
     const start = config.broker.startingBalance;
-    this.broker = new SimulatedBroker(config.broker, newPaperAccount(start));
-    const risk = new RiskManager(config.risk, newRiskState(start));
-    const portfolio = new Portfolio(this.broker, new PaperClient(this.broker, config.quote, () => {}));
-    const coins = spec.coinSymbols;
-    const { ratings } = crossCoinSetup(config, coins, spec.liveParams);
-    // The same z rule crossCoinSetup builds, with the threshold scaling of `rating.zScoreScale`.
-    const zRule = new ZScoreRule(ratings, coins, coins.map((s) => spec.liveParams[s]), config.rating.timeframe, config.rating.zScoreScale);
-    this.engine = new Engine({
-      clock,
-      baseTimeframe,
-      ratingTimeframe: config.rating.timeframe,
-      coinSymbols: coins,
-      ratings,
-      zRule,
-      rules: spec.rules,
-      broker: this.broker,
-      portfolio,
-      risk,
-      emit: (e) => this.#on(e),
-      cardExpiryBars: config.execution.cardExpiryBars,
+    const k = wireKernel({
+      config, clock, baseTimeframe, coinSymbols: spec.coinSymbols, liveParams: spec.liveParams, rules: spec.rules,
+      paper: newPaperAccount(start), riskState: newRiskState(start), emit: (e) => this.#on(e), persist: () => {},
       // Cards are paper-traded the moment they are made; only a few need remembering.
-      cardMemory: 8,
+      engine: { cardMemory: 8 },
     });
-    this.#service = new TradeService({ clock, cards: this.engine.cards, broker: this.broker, portfolio, risk, emit: () => {}, persist: () => {} });
+    this.engine = k.engine;
+    this.broker = k.broker;
+    this.#service = k.trades;
   }
 
   #on(e: BotEvent): void {

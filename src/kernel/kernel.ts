@@ -1,22 +1,21 @@
 import type { Clock } from '../core/clock.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
-import { Engine } from './engine.js';
-import { crossCoinSetup } from './cross-coin-setup.js';
 import { EventBus } from './bus.js';
-import { SimulatedBroker } from './simulated-broker.js';
-import { TradeService, type LiveExecution } from './trade-service.js';
 import { CandlePipeline, type FeedNotice } from '../feed/pipeline.js';
-import { RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
 import type { StateStore } from '../store/state-store.js';
 import { Outbox } from '../store/outbox.js';
 import type { Card } from './card.js';
 import type { BotEvent } from './events.js';
 import { createLogger, type Logger } from '../core/log.js';
-import { Portfolio } from './portfolio.js';
-import { PaperClient } from './paper-client.js';
 import type { ExecutionClient } from './ports.js';
+import type { Engine } from './engine.js';
+import type { SimulatedBroker } from './simulated-broker.js';
+import type { LiveExecution, TradeService } from './trade-service.js';
+import type { RiskManager } from '../risk/risk.js';
+import type { Portfolio } from './portfolio.js';
+import { wireKernel } from './wire.js';
 import { DriftService } from '../signal/drift-service.js';
 import { EvidenceBook, paperOnlyReason } from '../signal/evidence.js';
 import type { ValidatedFile } from '../signal/validated.js';
@@ -116,44 +115,31 @@ export interface RuntimeOptions {
 }
 
 /**
- * Wires store → broker/risk → ratings → engine → pipeline, and the trade service on top.
- * Persisted state (paper account, risk and kill switch, cards) is restored from the store.
+ * The bot process's kernel: `wireKernel` on the store's state, plus the event bus, the drift
+ * monitor, the candle pipeline and the outbox. Persisted state (paper account, risk and kill
+ * switch, cards, ratings) is restored from the store.
  */
 export function createRuntime(o: RuntimeOptions): Runtime {
   const { config, store, log } = o;
   const state = store.data;
   const bus = new EventBus((err, e) => log.error({ err, event: e.type }, 'event listener failed'));
-  const broker = new SimulatedBroker(config.broker, state.paper);
-  const risk = new RiskManager(config.risk, state.risk);
   const persist = () => store.save();
-  const portfolio = new Portfolio(broker, new PaperClient(broker, config.quote, persist), o.clients ?? []);
   const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => c + config.quote);
-  const { ratings, zRule } = crossCoinSetup(config, coinSymbols, o.liveParams);
   const evidence = new EvidenceBook(o.validatedFile ?? null, o.liveParams, config.rating.timeframe);
   state.drift ??= { signals: {} };
+  // The live gate: validated, or `execution.liveUnvalidated`; never while paused.
+  const paperOnly = (signalId: string) => paperOnlyReason(evidence.get(signalId), drift.isPaused(signalId), config.execution.liveUnvalidated);
+  const { broker, risk, portfolio, engine, trades, ratings } = wireKernel({
+    config, clock: o.clock, baseTimeframe: o.baseTimeframe, coinSymbols, liveParams: o.liveParams, rules: o.rules ?? [],
+    paper: state.paper, riskState: state.risk, emit: (e) => bus.emit(e), persist, clients: o.clients ?? [],
+    engine: { through: state.engine.through, signalInfo: (signalId) => ({ evidence: evidence.get(signalId), paperOnly: paperOnly(signalId) }) },
+    trades: { paperOnly, ...(o.live ? { live: o.live } : {}) },
+  });
   const drift = new DriftService({
     signals: state.drift.signals, evidence, trades: () => portfolio.closedTrades(), clock: o.clock,
     // The pause is in the state at once; its alert follows once the exit event that caused it has
     // reached every listener, so the chat shows the close first, then the pause.
     emit: (e) => queueMicrotask(() => bus.emit(e)), persist,
-  });
-  // The live gate: validated, or `execution.liveUnvalidated`; never while paused.
-  const paperOnly = (signalId: string) => paperOnlyReason(evidence.get(signalId), drift.isPaused(signalId), config.execution.liveUnvalidated);
-  const engine = new Engine({
-    clock: o.clock,
-    baseTimeframe: o.baseTimeframe,
-    ratingTimeframe: config.rating.timeframe,
-    coinSymbols,
-    ratings,
-    zRule,
-    rules: o.rules ?? [],
-    broker,
-    portfolio,
-    risk,
-    emit: (e) => bus.emit(e),
-    cardExpiryBars: config.execution.cardExpiryBars,
-    through: state.engine.through,
-    signalInfo: (signalId) => ({ evidence: evidence.get(signalId), paperOnly: paperOnly(signalId) }),
   });
   for (const c of state.cards) engine.cards.set(c.id, c as Card);
   // Ratings continue from the last run's step when they were made with the same coins and
@@ -163,10 +149,6 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const ratingsRestored = saved?.key === ratingsKey && engine.restoreRatings(saved);
   store.beforeWrite(() => {
     if (ratings.steps > 0) state.engine.ratings = { key: ratingsKey, ...engine.ratingsState() };
-  });
-  const trades = new TradeService({
-    clock: o.clock, cards: engine.cards, broker, portfolio, risk, emit: (e) => bus.emit(e), persist, paperOnly,
-    ...(o.live ? { live: o.live } : {}),
   });
   const timeframes = [...new Set([o.baseTimeframe, config.rating.timeframe, ...config.timeframes])];
   const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, engine, o.onFeedNotice, config.feed.maxMissingBars);
