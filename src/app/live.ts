@@ -1,4 +1,3 @@
-import { renderEvent } from '../notifier/render.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { toVenueError } from '../execution/live/errors.js';
@@ -11,7 +10,7 @@ import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
-import { duration, esc, utc } from '../notifier/format.js';
+import { duration, esc } from '../notifier/format.js';
 import { lockInstance } from '../store/lock.js';
 import { zScoreFactor, zThresholdWarnings } from '../config/z-reach.js';
 import { timeframeMs } from '../core/timeframe.js';
@@ -22,6 +21,8 @@ import { openChat } from './chat.js';
 import { validatedSignals } from './signals.js';
 import { reconcileJob, scheduleJobs, standardJobs } from './jobs.js';
 import { appLogger, createRuntime, type FeedStatus, type Runtime } from '../kernel/kernel.js';
+import type { BotEvent, PreviousRun } from '../kernel/events.js';
+import { renderEvent } from '../notifier/render.js';
 
 export interface RunOptions {
   mode: 'paper' | 'live';
@@ -75,11 +76,12 @@ export function feedStatus(h: FeedHealth): FeedStatus {
   return { connected: h.connected, details };
 }
 
-function feedAlert(e: FeedEvent): { level: 'info' | 'warning'; text: string } | null {
+/** The feed events the owner hears about, as typed notices; the rest are only logged. */
+function feedNotice(e: FeedEvent): BotEvent | null {
   switch (e.type) {
-    case 'feed-down': return { level: 'warning', text: `Market data feed down: ${e.reason}. Falling back to REST and reconnecting.` };
-    case 'feed-up': return { level: 'info', text: `Market data feed back after ${duration(e.downtimeMs)}; missed candles were backfilled.` };
-    case 'gap': return { level: 'warning', text: `${e.symbol}: the exchange has no candles for ${e.missingBars} bars before ${new Date(e.toOpenTime).toISOString().slice(0, 16)} UTC.` };
+    case 'feed-down': return { type: 'feed', level: 'warning', feed: { code: 'down', reason: e.reason } };
+    case 'feed-up': return { type: 'feed', level: 'info', feed: { code: 'up', downtimeMs: e.downtimeMs } };
+    case 'gap': return { type: 'feed', level: 'warning', feed: { code: 'gap', symbol: e.symbol, missingBars: e.missingBars, toOpenTime: e.toOpenTime } };
     default: return null;
   }
 }
@@ -158,7 +160,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
         });
       } else {
         log.info('state file writable again');
-        rt.bus.emit({ type: 'alert', level: 'info', text: 'State file writable again: everything is saved, new entries are allowed.' });
+        rt.bus.emit({ type: 'system', level: 'info', notice: { code: 'storage-ok' } });
       }
     };
     const chat = await openChat(rt, {
@@ -193,7 +195,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     const missedBars = acted.length ? Math.ceil((clock.now() - Math.min(...acted)) / baseMs) + 2 : 0;
     const maxCatchUpBars = Math.ceil(MAX_CATCH_UP_MS / baseMs);
     if (missedBars > maxCatchUpBars) {
-      rt.bus.emit({ type: 'alert', level: 'warning', text: `edgebot was down for ${duration(missedBars * baseMs)}: closes older than ${duration(MAX_CATCH_UP_MS)} are not processed (positions keep their stops and targets on the books).` });
+      rt.bus.emit({ type: 'system', level: 'warning', notice: { code: 'downtime', downMs: missedBars * baseMs, maxCatchUpMs: MAX_CATCH_UP_MS } });
     }
     feed = new LiveFeed({
       symbols: rt.coinSymbols,
@@ -218,8 +220,8 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       logger: log,
       onEvent: (e) => {
         if (e.type === 'dropped-frame' || e.type === 'provisional-mismatch') log.warn({ feedEvent: e }, 'feed event');
-        const a = feedAlert(e);
-        if (a) rt.bus.emit({ type: 'alert', ...a });
+        const notice = feedNotice(e);
+        if (notice) rt.bus.emit(notice);
       },
     });
     // Warm-up candles are history: they rebuild ratings and indicators, and act only where the
@@ -235,23 +237,20 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       const r = await live.reconcile();
       log.info({ ...r }, 'live reconcile at start');
       if (r.checked) {
-        rt.bus.emit({
-          type: 'alert', level: r.failed ? 'warning' : 'info',
-          text: `♻️ Live: reconciled ${r.checked} record${r.checked === 1 ? '' : 's'} with ${live.venue.venue}; ${r.open} open position${r.open === 1 ? '' : 's'}` +
-            (r.failed ? `, ${r.failed} still to settle (retried every minute).` : ', protective orders checked.'),
-        });
+        rt.bus.emit({ type: 'system', level: r.failed ? 'warning' : 'info', notice: { code: 'reconciled', venue: live.venue.venue, ...r } });
       }
     }
     const stopJobs = scheduleJobs(rt, [...standardJobs(rt), ...(live ? [reconcileJob(rt, live)] : [])]);
-    const previous = lastRun.startedAt === undefined ? 'first start'
-      : lastRun.cleanStopAt !== undefined && lastRun.cleanStopAt >= lastRun.startedAt ? `last stop was clean (${utc(lastRun.cleanStopAt)})`
-        : `⚠️ the last run (started ${utc(lastRun.startedAt)}) did not stop cleanly: it crashed or was killed`;
+    const previous: PreviousRun = lastRun.startedAt === undefined ? { kind: 'first' }
+      : lastRun.cleanStopAt !== undefined && lastRun.cleanStopAt >= lastRun.startedAt ? { kind: 'clean', stoppedAt: lastRun.cleanStopAt }
+        : { kind: 'unclean', startedAt: lastRun.startedAt };
     rt.bus.emit({
-      type: 'alert',
-      level: previous.startsWith('⚠️') ? 'warning' : 'info',
-      text: `🚀 edgebot started (${o.mode}): ${rt.coinSymbols.length} coins, ${rt.config.timeframes.join('/')}, ` +
-        `${Object.keys(rt.liveParams).length} parameter sets, ${rt.signals.length} validated signals; ${previous}.` +
-        (rt.risk.state.killSwitch ? ' Trading is STOPPED (/resume to allow entries).' : ''),
+      type: 'system',
+      level: previous.kind === 'unclean' ? 'warning' : 'info',
+      notice: {
+        code: 'started', mode: o.mode, coins: rt.coinSymbols.length, timeframes: rt.config.timeframes, parameterSets: Object.keys(rt.liveParams).length,
+        validatedSignals: rt.signals.length, previous, stopped: rt.risk.state.killSwitch,
+      },
     });
     log.info({ mode: o.mode, symbols: rt.coinSymbols.length, suppressedHistorySetups: rt.engine.suppressed, previous }, 'bot started');
     const notifier = systemdNotifier(log);
@@ -271,7 +270,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
         stopJobs();
         live?.stop();
         await feed!.stop();
-        rt.bus.emit({ type: 'alert', level: clean ? 'info' : 'error', text: `🛑 edgebot stopped (${reason}).` });
+        rt.bus.emit({ type: 'system', level: clean ? 'info' : 'error', notice: { code: 'stopped', reason, clean } });
         if (clean) rt.store.data.runs.cleanStopAt = clock.now();
         rt.store.save();
         await chat.stop();

@@ -13,7 +13,7 @@ export async function runUntilStopped(bot: RunningBot): Promise<number> {
   });
   if ('fatal' in outcome) {
     bot.rt.log.fatal({ err: outcome.fatal }, 'cannot go on');
-    bot.rt.bus.emit({ type: 'alert', level: 'error', text: `${outcome.fatal.message}. edgebot exits so that its supervisor restarts it.` });
+    bot.rt.bus.emit({ type: 'system', level: 'error', notice: { code: 'fatal', message: outcome.fatal.message } });
     await bot.stop(`fatal: ${outcome.fatal.message}`);
     return 1;
   }

@@ -16,6 +16,33 @@ export type BotEvent =
   /** Live execution tells the owner something unasked (reconcile, timers, refused protection). */
   | { type: 'live-alert'; level: 'info' | 'warning' | 'error'; alert: LiveAlert }
   /** The drift monitor paused a signal (an alert with a Resume button). */
-  | { type: 'signal-paused'; pause: SignalPause };
+  | { type: 'signal-paused'; pause: SignalPause }
+  /** The market-data feed went down, came back, or the venue has no candles for a stretch. */
+  | { type: 'feed'; level: 'info' | 'warning'; feed: FeedNotice }
+  /** The bot process about itself: start, stop, reconcile, storage, downtime. */
+  | { type: 'system'; level: 'info' | 'warning' | 'error'; notice: SystemNotice };
+
+/** Feed health the owner hears about. Durations in ms, times ms UTC. */
+export type FeedNotice =
+  | { code: 'down'; reason: string }
+  | { code: 'up'; downtimeMs: number }
+  | { code: 'gap'; symbol: string; missingBars: number; toOpenTime: number };
+
+/** How the previous run ended, as the start-up notice reports it (times ms UTC). */
+export type PreviousRun = { kind: 'first' } | { kind: 'clean'; stoppedAt: number } | { kind: 'unclean'; startedAt: number };
+
+/** The bot process about itself. Durations in ms, times ms UTC. */
+export type SystemNotice =
+  | {
+    code: 'started'; mode: string; coins: number; timeframes: string[]; parameterSets: number; validatedSignals: number;
+    previous: PreviousRun; stopped: boolean;
+  }
+  | { code: 'stopped'; reason: string; clean: boolean }
+  /** A fatal condition (dead polling, 409): the process exits for its supervisor to restart it. */
+  | { code: 'fatal'; message: string }
+  | { code: 'reconciled'; venue: string; checked: number; open: number; failed: number }
+  | { code: 'storage-ok' }
+  /** The bot was down longer than it catches up on: older closes are not processed. */
+  | { code: 'downtime'; downMs: number; maxCatchUpMs: number };
 
 export type BotEventType = BotEvent['type'];

@@ -8,6 +8,7 @@ import type { ResumeOutcome, SignalPause } from '../signal/drift-service.js';
 import type { SignalRow, VenueMode, View } from '../commands/views.js';
 import { encodeCallback } from './codec.js';
 import { explain, liveAlertText } from './render-live.js';
+import { feedText, systemText } from './render-system.js';
 import { renderExportCaption, renderReport } from './render-reports.js';
 import { duration, esc, money, pct, price, qty, utc } from './format.js';
 
@@ -180,6 +181,10 @@ export function renderEvent(e: BotEvent, quote = 'USDT'): Rendered | null {
       return { html: `${alertIcon(e.level)} ${esc(liveAlertText(e.alert, quote))}`, buttons: [] };
     case 'signal-paused':
       return renderPause(e.pause);
+    case 'feed':
+      return { html: `${alertIcon(e.level)} ${esc(feedText(e.feed))}`, buttons: [] };
+    case 'system':
+      return { html: `${alertIcon(e.level)} ${esc(systemText(e.notice))}`, buttons: [] };
   }
 }
 
