@@ -2,8 +2,6 @@ import type { Runtime } from '../kernel/kernel.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { ConsoleChat } from '../notifier/console-chat.js';
 import { ChatRouter } from '../notifier/router.js';
-import { createBot } from '../notifier/telegram/bot.js';
-import { TelegramChat } from '../notifier/telegram/telegram-chat.js';
 import { loadTelegramConfig } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
 import { commit, reply } from '../notifier/delivery.js';
@@ -35,6 +33,8 @@ export async function openChat(rt: Runtime, io: ChatIo): Promise<ChatAdapter> {
     return chat;
   }
   io.secrets.push(tg.token);
+  // grammY loads only when Telegram is configured.
+  const [{ createBot }, { TelegramChat }] = await Promise.all([import('../notifier/telegram/bot.js'), import('../notifier/telegram/telegram-chat.js')]);
   const state = rt.store.data.telegram;
   let fatal = false;
   const onFatal = (err: Error) => {

@@ -6,12 +6,9 @@ import { EdgebotError, UsageError } from '../core/errors.js';
 import { loadConfig, loadTelegramConfig } from '../config/load.js';
 import { preflight } from './preflight.js';
 import { redact, secretsFromEnv } from '../core/log.js';
-import { prepareReplay } from './replay.js';
-import { runBacktest } from './backtest.js';
-import { downloadData, downloadOptions } from './download-data.js';
-import { defaultWorkers } from '../backtest/pool.js';
-import { startBot } from './live.js';
-import { runUntilStopped } from './process.js';
+
+// Each command loads its own modules when it runs: the demo's replay never pays for grammY, ws,
+// ccxt or the worker pool.
 
 const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 
@@ -160,6 +157,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     });
     switch (command) {
       case 'replay': {
+        const { prepareReplay } = await import('./replay.js');
         if (!values.data) throw new UsageError('replay needs --data DIR (a folder of <SYMBOL>.csv or .csv.gz files)');
         const speed = values.speed === undefined ? 0 : Number(values.speed);
         if (!(speed >= 0 && speed <= 1e6)) throw new UsageError(`--speed must be a number ≥ 0 (0 = as fast as possible), got "${values.speed}"`);
@@ -182,6 +180,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return EXIT.ok;
       }
       case 'run': {
+        const [{ startBot }, { runUntilStopped }] = await Promise.all([import('./live.js'), import('./process.js')]);
         const mode = values.mode ?? 'paper';
         if (mode !== 'paper' && mode !== 'live') throw new UsageError(`--mode must be "paper" or "live", got "${mode}"`);
         const bot = await startBot({ mode, config: values.config, env: io.env });
@@ -192,6 +191,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return code;
       }
       case 'backtest': {
+        const [{ runBacktest }, { defaultWorkers }] = await Promise.all([import('./backtest.js'), import('../backtest/pool.js')]);
         if (!values.data) throw new UsageError('backtest needs --data DIR (folders of <SYMBOL>.csv[.gz] files, comma-separated for several)');
         const summary = await runBacktest({
           data: values.data.split(',').filter(Boolean),
@@ -213,6 +213,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return EXIT.ok;
       }
       case 'download-data': {
+        const { downloadData, downloadOptions } = await import('./download-data.js');
         const isTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
         const summary = await downloadData({ ...downloadOptions(values), progress: { tty: isTTY, write: err } });
         out(JSON.stringify(summary) + '\n');
