@@ -7,6 +7,7 @@ import { EventBus } from '../engine/bus.js';
 import { SimulatedBroker } from '../execution/simulated.js';
 import { TradeService, type LiveExecution } from '../execution/trade-service.js';
 import { CandlePipeline, type FeedNotice } from '../feed/pipeline.js';
+import { CandleHistory } from '../feed/candle-history.js';
 import { RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
 import type { StateStore } from '../store/state-store.js';
@@ -53,6 +54,8 @@ export interface Runtime {
   risk: RiskManager;
   engine: Engine;
   pipeline: CandlePipeline;
+  /** The last candles per instrument and timeframe, for chart images; absent when charts are off. */
+  history?: CandleHistory;
   trades: TradeService;
   /** Messages for the owner, persisted before they are sent. */
   outbox: Outbox;
@@ -109,6 +112,14 @@ export interface RuntimeOptions {
 }
 
 /**
+ * Whether chat charts may be drawn: `chat.charts` when set, else on unless the chat is the console
+ * (a Telegram chat draws them by default; "auto" may turn out to be Telegram).
+ */
+export function chartsWanted(config: Config): boolean {
+  return config.chat.charts ?? config.chat.type !== 'console';
+}
+
+/**
  * Wires store → broker/risk → ratings → engine → pipeline, and the trade service on top.
  * Persisted state (paper account, risk and kill switch, cards) is restored from the store.
  */
@@ -162,7 +173,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     ...(o.external ? { external: o.external } : {}),
   });
   const timeframes = [...new Set([o.baseTimeframe, config.rating.timeframe, ...config.timeframes])];
-  const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, engine, o.onFeedNotice, config.feed.maxMissingBars);
+  // Charts need the candles a card was made on: the history sees each candle before the engine.
+  const history = chartsWanted(config) ? new CandleHistory() : undefined;
+  const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, history ? history.sinkBefore(engine) : engine, o.onFeedNotice, config.feed.maxMissingBars);
 
   // Keep the stored cards and log in step with what the engine announces.
   bus.subscribe((e) => {
@@ -187,7 +200,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
 
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
-    engine, pipeline, trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
+    engine, pipeline, ...(history ? { history } : {}), trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
     ...(o.external ? { external: o.external } : {}),
     resumeAfterHistory(start: number) {
       engine.resumeAfter(state.engine.through, start, ratingsRestored ? ratings.lastStepTime : start);
