@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import * as cmd from '../commands/index.js';
 import { dailySummary, weeklySummary } from '../commands/reports.js';
 import { renderDailySummary, renderWeeklySummary } from '../notifier/render-reports.js';
+import { renderHeartbeat } from '../notifier/render-settings.js';
 import { allTrades } from '../portfolio/book.js';
 import type { Runtime } from './runtime.js';
 
@@ -26,14 +27,14 @@ export function standardJobs(rt: Runtime): Job[] {
       run: () => {
         const now = rt.clock.now();
         rt.risk.roll(now, rt.broker.equity());
-        rt.outbox.enqueue({ kind: 'text', ...renderDailySummary(dailySummary(allTrades(rt.broker, rt.external), now), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', topic: 'summary', ...renderDailySummary(dailySummary(allTrades(rt.broker, rt.external), now), rt.config.quote) });
       },
     },
     {
       name: 'weekly-summary',
       cron: '0 0 * * 1',
       run: () => {
-        rt.outbox.enqueue({ kind: 'text', ...renderWeeklySummary(weeklySummary(allTrades(rt.broker, rt.external), rt.clock.now()), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', topic: 'summary', ...renderWeeklySummary(weeklySummary(allTrades(rt.broker, rt.external), rt.clock.now()), rt.config.quote) });
       },
     },
     {
@@ -42,6 +43,8 @@ export function standardJobs(rt: Runtime): Job[] {
       run: () => {
         const s = cmd.status(rt);
         rt.log.info({ candles: s.candles, cards: s.cards, equity: s.equity, feed: s.feed, stopped: s.stopped }, 'heartbeat');
+        // Off unless the owner turns it on in /settings (then it is dropped at delivery, never sent).
+        rt.outbox.enqueue({ kind: 'text', topic: 'heartbeat', ...renderHeartbeat(s) });
       },
     },
     { name: 'state-flush', cron: '* * * * *', run: () => rt.store.flush() },

@@ -219,7 +219,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       onEvent: (e) => {
         if (e.type === 'dropped-frame' || e.type === 'provisional-mismatch') log.warn({ feedEvent: e }, 'feed event');
         const a = feedAlert(e);
-        if (a) rt.bus.emit({ type: 'alert', ...a });
+        if (a) rt.bus.emit({ type: 'alert', topic: 'feed', ...a });
       },
     });
     // Warm-up candles are history: they rebuild ratings and indicators, and act only where the

@@ -8,6 +8,7 @@ import type { ChatAdapter } from './chat.js';
 import { htmlToText } from './format.js';
 import { renderCard, renderEvent, renderView, type Rendered } from './render.js';
 import { commit, Deliverer, reply } from './delivery.js';
+import { chartable, writeCardChartFile } from './charts/card-png.js';
 import type { ChatRouter } from './router.js';
 
 /**
@@ -36,6 +37,9 @@ export class ConsoleChat implements ChatAdapter {
       else if (head.kind === 'card') {
         const card = rt.engine.cards.get(head.cardId);
         if (card) this.#print(renderCard(card, rt.config.quote));
+        // chat.charts: the console's photo is a PNG file next to the state file.
+        const chart = card && rt.history && chartable(card) ? await writeCardChartFile(card, rt.history, join(dirname(rt.store.path), 'charts'), rt.log) : null;
+        if (chart) this.#out(`📈 chart: ${chart}\n`);
       }
       return [head.id];
     }, rt.log, { pauseMs: 0 });
