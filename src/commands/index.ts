@@ -5,8 +5,9 @@ import { driftKey } from '../signal/drift-service.js';
 import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
 import { performance as performanceTable, periodTable, stats as statsTable, tradesCsv } from './reports.js';
+import { SETTABLE_TOPICS, levelOf, settingsOf, type SettingsOutcome } from '../store/settings.js';
 import type {
-  ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
+  SettingsView, ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
 } from './views.js';
 
 /** The bot's commands with their menu descriptions (registered with setMyCommands). */
@@ -25,6 +26,7 @@ export const COMMANDS = [
   { command: 'performance', description: 'P&L per instrument and per signal' },
   { command: 'stats', description: 'Exits by reason, hold, PF, mean R, drawdown, Sharpe' },
   { command: 'export', description: 'All closed trades as a CSV file' },
+  { command: 'settings', description: 'Notifications: loud, silent or off per kind; quiet hours; mutes' },
   { command: 'stop', description: 'Kill switch: no new positions' },
   { command: 'resume', description: 'Allow new positions again' },
 ] as const;
@@ -84,6 +86,20 @@ export function status(rt: Runtime): StatusView {
   };
 }
 
+/** `/settings` view model: the owner's notification settings now (the router applies changes first). */
+export function settings(rt: Runtime, outcome?: SettingsOutcome): SettingsView {
+  const s = settingsOf(rt.store.data);
+  const now = rt.clock.now();
+  return {
+    kind: 'settings',
+    levels: Object.fromEntries(SETTABLE_TOPICS.map((t) => [t, levelOf(s, t)])) as SettingsView['levels'],
+    ...(s.quietHours ? { quietHours: { ...s.quietHours } } : {}),
+    mutes: Object.entries(s.mutes).filter(([, until]) => until > now).map(([symbol, until]) => ({ symbol, until })).sort((a, b) => a.until - b.until),
+    now,
+    ...(outcome ? { outcome } : {}),
+  };
+}
+
 /** `/positions` view model. */
 export function positions(rt: Runtime): PositionsView {
   const a = rt.broker.account;
@@ -95,6 +111,7 @@ export function positions(rt: Runtime): PositionsView {
       return {
         id: p.id, symbol: p.symbol, mode: p.mode, qty: p.qty, entryPrice: p.entryPrice, mark, stop: p.stop,
         target: p.target, pnl, pnlPercent: (pnl / (p.qty * p.entryPrice)) * 100, closing: !!p.exitRequested,
+        heldMs: Math.max(0, rt.clock.now() - p.entryTime), timeframe: p.timeframe,
       };
     }),
     pending: a.pending.map((p) => ({ cardId: p.cardId, symbol: p.symbol, qty: p.qty })),

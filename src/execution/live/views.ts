@@ -54,6 +54,7 @@ export async function livePositions(trader: LiveTrader, rt: Runtime): Promise<Po
     return {
       id: t.id, symbol: t.symbol, mode: 'live', qty: t.qty, entryPrice: t.entryPrice, mark, stop: t.stop, target: t.target,
       pnl, pnlPercent: (pnl / (t.qty * t.entryPrice)) * 100, closing: t.phase === 'closing',
+      heldMs: Math.max(0, rt.clock.now() - t.entryTime), timeframe: t.timeframe,
     };
   });
   const entering = ledger.active().filter((t) => t.phase === 'entering').map((t) => ({ cardId: t.cardId, symbol: t.symbol, qty: t.entry.qty }));
