@@ -120,7 +120,7 @@ export class TelegramChat implements ChatAdapter {
     if (!card?.message) return [head.id];
     const m = card.message;
     try {
-      if (m.photo) await editCardCaption(this.bot.api, { ...card, message: m }, quote);
+      if (m.photo) await editCardCaption(this.bot.api, card, m, quote);
       else {
         const ids = this.#digests.get(m.messageId);
         const digest = ids?.map((id) => this.#card(id)).filter((c): c is Card => !!c);

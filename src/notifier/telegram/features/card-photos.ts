@@ -34,7 +34,7 @@ export async function sendCardPhoto(
 }
 
 /** Edits a photo card's caption to the card's current state (compact when the full card no longer fits). */
-export async function editCardCaption(api: Api, card: Card & { message: { chatId: number; messageId: number } }, quote: string): Promise<void> {
+export async function editCardCaption(api: Api, card: Card, message: { chatId: number; messageId: number }, quote: string): Promise<void> {
   const r = renderCardCaption(card, quote);
-  await api.editMessageCaption(card.message.chatId, card.message.messageId, { caption: r.html, parse_mode: 'HTML', ...keyboard(r.buttons) });
+  await api.editMessageCaption(message.chatId, message.messageId, { caption: r.html, parse_mode: 'HTML', ...keyboard(r.buttons) });
 }
