@@ -64,17 +64,20 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
 
   it('registers the commands with setMyCommands', () => {
     expect(api.commands?.commands.map((c) => c.command)).toEqual(
-      ['start', 'help', 'status', 'positions', 'trades', 'pnl', 'balance', 'signals', 'daily', 'weekly', 'monthly', 'performance', 'stats', 'export', 'stop', 'resume'],
+      ['start', 'help', 'status', 'positions', 'trades', 'pnl', 'balance', 'signals', 'daily', 'weekly', 'monthly', 'performance', 'stats', 'export', 'settings', 'stop', 'resume'],
     );
   });
 
   it('posts a card, the owner paper-trades it, /positions lists it', async () => {
     // Telegram rate-limits the first card: auto-retry waits retry_after and sends it anyway.
-    api.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
+    api.failNext('sendPhoto', { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
     await until(() => [...session.rt.engine.cards.values()].some((c) => c.status === 'open'));
     const card = [...session.rt.engine.cards.values()].find((c) => c.status === 'open')!;
     const msg = await cardMessage(card.id);
-    expect(api.callsOf('sendMessage')[0].ok).toBe(false);
+    expect(api.callsOf('sendPhoto')[0].ok).toBe(false);
+    // A tradable card is its chart, with the card as the caption (the fake mirrors it into `text`).
+    expect(msg.photo).toBeDefined();
+    expect(msg.caption).toBe(msg.text);
     expect(msg.text).toContain(card.symbol);
     expect(msg.text).toMatch(/Entry: .*\nStop: .*\nTarget: .*\nR:R 1:1\.50/);
     // No validated.json: the z-score signal has no backtest evidence, so its card is paper-only.
@@ -83,6 +86,7 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
     expect(buttons(msg)).toEqual([
       ['📝 Paper', `v1:paper:${card.id}`],
       ['✖ Skip', `v1:skip:${card.id}`],
+      ['🔕 Mute 4h', `v1:mute:${card.id}`],
     ]);
 
     // A forged Live… tap is answered and refused by the trade service, not merely hidden.
@@ -106,7 +110,7 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
     expect(session.rt.broker.account.positions).toHaveLength(1);
     const pos = await reply('/positions', /Open positions/);
     expect(pos.text).toContain(card.symbol);
-    expect(buttons(pos)).toEqual([[`Close ${card.symbol} (P1)`, 'v1:close:P1']]);
+    expect(buttons(pos)).toEqual([[`Close ${card.symbol} (P1)`, 'v1:close:P1'], ['📈 Chart', 'v1:chart:P1'], ['🔄 Refresh', 'v1:refresh:positions']]);
   });
 
   it('refuses an unauthorized user, for commands and taps alike', async () => {

@@ -25,9 +25,9 @@ export interface ChatIo {
 export async function openChat(rt: Runtime, io: ChatIo): Promise<ChatAdapter> {
   const router = new ChatRouter(rt);
   const cfg = rt.config;
-  const tg = cfg.chat === 'console' ? null : loadTelegramConfig(cfg.telegram.configFile);
+  const tg = cfg.chat.type === 'console' ? null : loadTelegramConfig(cfg.telegram.configFile);
   if (!tg) {
-    if (cfg.chat === 'telegram') throw new ConfigError(`chat is "telegram" but ${cfg.telegram.configFile} is missing and TELEGRAM_BOT_TOKEN is not set`, 'chat');
+    if (cfg.chat.type === 'telegram') throw new ConfigError(`chat is "telegram" but ${cfg.telegram.configFile} is missing and TELEGRAM_BOT_TOKEN is not set`, 'chat');
     const chat = new ConsoleChat(rt, router, { input: io.input, output: io.output });
     await chat.start();
     return chat;

@@ -223,7 +223,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         const r = preflight({ config: values.config, env: io.env });
         if (r.telegram) secrets.push(r.telegram.token);
         out(`config OK; ${Object.keys(r.liveParams).length} parameter sets; ${r.validated.signals.length} validated signals; ` +
-          `telegram ${r.telegram ? 'configured' : r.config.chat === 'console' ? 'not used (console chat)' : 'not configured (console chat)'}\n`);
+          `telegram ${r.telegram ? 'configured' : r.config.chat.type === 'console' ? 'not used (console chat)' : 'not configured (console chat)'}\n`);
         for (const w of r.warnings) out(`warning: ${w}\n`);
         return EXIT.ok;
       }

@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import * as cmd from '../commands/index.js';
 import { dailySummary, weeklySummary } from '../commands/reports.js';
 import { renderDailySummary, renderWeeklySummary } from '../notifier/render-reports.js';
+import { renderHeartbeat } from '../notifier/render-settings.js';
 import type { Runtime } from '../kernel/kernel.js';
 
 /** A scheduled job: a name for the logs, a cron expression (UTC) and the work. */
@@ -25,14 +26,14 @@ export function standardJobs(rt: Runtime): Job[] {
       run: () => {
         const now = rt.clock.now();
         rt.risk.roll(now, rt.broker.equity());
-        rt.outbox.enqueue({ kind: 'text', ...renderDailySummary(dailySummary(rt.portfolio.closedTrades(), now), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', topic: 'summary', ...renderDailySummary(dailySummary(rt.portfolio.closedTrades(), now), rt.config.quote) });
       },
     },
     {
       name: 'weekly-summary',
       cron: '0 0 * * 1',
       run: () => {
-        rt.outbox.enqueue({ kind: 'text', ...renderWeeklySummary(weeklySummary(rt.portfolio.closedTrades(), rt.clock.now()), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', topic: 'summary', ...renderWeeklySummary(weeklySummary(rt.portfolio.closedTrades(), rt.clock.now()), rt.config.quote) });
       },
     },
     {
@@ -41,6 +42,8 @@ export function standardJobs(rt: Runtime): Job[] {
       run: () => {
         const s = cmd.status(rt);
         rt.log.info({ candles: s.candles, cards: s.cards, equity: s.equity, feed: s.feed, stopped: s.stopped }, 'heartbeat');
+        // Off unless the owner turns it on in /settings (then it is dropped at delivery, never sent).
+        rt.outbox.enqueue({ kind: 'text', topic: 'heartbeat', ...renderHeartbeat(s) });
       },
     },
     { name: 'state-flush', cron: '* * * * *', run: () => rt.store.flush() },

@@ -43,8 +43,8 @@ export function preflight(o: PreflightOptions = {}): PreflightResult {
   const liveParams = loadLiveParams(config.paths.liveParams);
   const validated = loadValidatedSignals(config.paths.validatedSignals);
   const registry = new ValidatedRegistry(validated.signals);
-  const telegram = config.chat === 'console' ? null : loadTelegramConfig(config.telegram.configFile, o.env ?? process.env);
-  if (config.chat === 'telegram' && !telegram) {
+  const telegram = config.chat.type === 'console' ? null : loadTelegramConfig(config.telegram.configFile, o.env ?? process.env);
+  if (config.chat.type === 'telegram' && !telegram) {
     throw new ConfigError(`chat is "telegram" but ${config.telegram.configFile} is missing and TELEGRAM_BOT_TOKEN is not set`, 'chat');
   }
   const timeframes = new Set([...config.timeframes, ...registry.timeframes]);

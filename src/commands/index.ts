@@ -4,9 +4,10 @@ import { driftKey } from '../signal/drift-service.js';
 import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
 import { performance as performanceTable, periodTable, stats as statsTable, tradesCsv } from './reports.js';
+import { SETTABLE_TOPICS, levelOf, settingsOf, type SettingsOutcome } from '../store/settings.js';
 import type {
   BalanceUnavailableView,
-  ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
+  SettingsView, ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
 } from './views.js';
 
 /** The bot's commands with their menu descriptions (registered with setMyCommands). */
@@ -25,6 +26,7 @@ export const COMMANDS = [
   { command: 'performance', description: 'P&L per instrument and per signal' },
   { command: 'stats', description: 'Exits by reason, hold, PF, mean R, drawdown, Sharpe' },
   { command: 'export', description: 'All closed trades as a CSV file' },
+  { command: 'settings', description: 'Notifications: loud, silent or off per kind; quiet hours; mutes' },
   { command: 'stop', description: 'Kill switch: no new positions' },
   { command: 'resume', description: 'Allow new positions again' },
 ] as const;
@@ -85,6 +87,20 @@ export function status(rt: Runtime): StatusView {
   };
 }
 
+/** `/settings` view model: the owner's notification settings now (the router applies changes first). */
+export function settings(rt: Runtime, outcome?: SettingsOutcome): SettingsView {
+  const s = settingsOf(rt.store.data);
+  const now = rt.clock.now();
+  return {
+    kind: 'settings',
+    levels: Object.fromEntries(SETTABLE_TOPICS.map((t) => [t, levelOf(s, t)])) as SettingsView['levels'],
+    ...(s.quietHours ? { quietHours: { ...s.quietHours } } : {}),
+    mutes: Object.entries(s.mutes).filter(([, until]) => until > now).map(([symbol, until]) => ({ symbol, until })).sort((a, b) => a.until - b.until),
+    now,
+    ...(outcome ? { outcome } : {}),
+  };
+}
+
 /** `/positions` view model. */
 export async function positions(rt: Runtime): Promise<PositionsView> {
   const held = await Promise.all(rt.portfolio.clients.map((c) => c.holdings()));
@@ -95,6 +111,7 @@ export async function positions(rt: Runtime): Promise<PositionsView> {
       return {
         id: p.id, symbol: p.symbol, mode: p.mode, qty: p.qty, entryPrice: p.entryPrice, mark, stop: p.stop,
         target: p.target, pnl, pnlPercent: (pnl / (p.qty * p.entryPrice)) * 100, closing,
+        heldMs: Math.max(0, rt.clock.now() - p.entryTime), timeframe: p.timeframe,
       };
     })),
     pending: held.flatMap((h) => h.pending),

@@ -1,3 +1,4 @@
+import type { Level, SettableTopic, SettingsOutcome } from '../store/settings.js';
 import type { Mode } from '../core/mode.js';
 import type { PerformanceView, PeriodTableView, StatsView } from './reports.js';
 import type { Timeframe } from '../core/timeframe.js';
@@ -46,6 +47,10 @@ export interface PositionRow {
   pnl: number;
   pnlPercent: number;
   closing: boolean;
+  /** Time in the position so far, ms (engine clock). */
+  heldMs?: number;
+  /** The timeframe of the card it came from (its chart's). */
+  timeframe?: Timeframe;
 }
 
 /** `/positions`: open positions (each gets a Close button) and entries waiting for a fill. */
@@ -154,6 +159,17 @@ export interface ExportView {
 }
 
 export type View = StatusView | PositionsView | TradesView | PnlView | BalanceView | BalanceUnavailableView | SignalsView | TextView | HelpView
-  | PeriodTableView | PerformanceView | StatsView | ExportView;
+  | PeriodTableView | PerformanceView | StatsView | ExportView | SettingsView;
 
 export type { Timeframe };
+
+/** `/settings`: the owner's notification settings; `outcome` when the command changed one. Times ms UTC. */
+export interface SettingsView {
+  kind: 'settings';
+  levels: Record<SettableTopic, Level>;
+  quietHours?: { start: string; end: string; timeZone: string };
+  /** Muted instruments and until when, soonest first (only mutes still running at `now`). */
+  mutes: { symbol: string; until: number }[];
+  now: number;
+  outcome?: SettingsOutcome;
+}

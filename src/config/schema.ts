@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TIMEFRAMES } from '../core/timeframe.js';
 
 const timeframe = z.enum(TIMEFRAMES);
+const ChatType = z.enum(['auto', 'console', 'telegram']);
 const percent = z.number().min(0).max(100);
 /** An integer in [min, max]; JSON numbers only (zod 4 refuses NaN and ±Infinity). */
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -108,8 +109,16 @@ export const ConfigSchema = z.strictObject({
      */
     liveUnvalidated: z.boolean().default(false),
   }).prefault({}),
-  /** Which chat to use: "auto" = Telegram when configured, else the console. */
-  chat: z.enum(['auto', 'console', 'telegram']).default('auto'),
+  /**
+   * The chat. `type`: "auto" = Telegram when configured, else the console. `charts`: a chart image
+   * with every tradable card and a Chart button per position (~100 ms a render, off the engine's
+   * path); default on for Telegram, off for the console (which writes PNG files). The plain string
+   * form (`"chat": "console"`) is short for `{ "type": "console" }`.
+   */
+  chat: z.union([
+    ChatType.transform((type): { type: typeof type; charts?: boolean } => ({ type })),
+    z.strictObject({ type: ChatType.default('auto'), charts: z.boolean().optional() }),
+  ]).default({ type: 'auto' }),
   telegram: z.strictObject({
     /** Bot API server; point it at a local Bot API server or a test fake. */
     apiRoot: httpUrl.default('https://api.telegram.org'),

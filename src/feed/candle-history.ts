@@ -112,9 +112,10 @@ export class CandleHistory implements CandleSink, ChartCandles {
    */
   sinkBefore(next: CandleSink): CandleSink {
     return {
-      onCandle: (symbol, tf, candle) => {
+      onCandle: (symbol, tf, candle, instrument) => {
         this.onCandle(symbol, tf, candle);
-        next.onCandle(symbol, tf, candle);
+        // The pipeline's instrument id goes on, so the engine keeps indexing arrays instead of looking symbols up.
+        next.onCandle(symbol, tf, candle, instrument);
       },
     };
   }

@@ -49,8 +49,8 @@ export interface Card {
   positionId?: string;
   /** Live order confirmation shown after `💰 Live…`, until confirmed, cancelled or expired. */
   confirmation?: LiveConfirmation;
-  /** The chat message showing this card, so taps and updates can edit it. */
-  message?: { chatId: number; messageId: number };
+  /** The chat message showing this card, so taps and updates can edit it; `photo`: a chart whose caption is the card. */
+  message?: { chatId: number; messageId: number; photo?: boolean };
   /**
    * Live mode only: the venue badge (LIVE or TESTNET). Display data, set by the live trader as a
    * non-enumerable property, so it never reaches state.json.

@@ -12,7 +12,8 @@ export type BotEvent =
   | { type: 'card-update'; card: Card }
   | { type: 'entry'; position: Position }
   | { type: 'exit'; trade: Trade }
-  | { type: 'alert'; level: 'info' | 'warning' | 'error'; text: string }
+  /** `topic`: what the alert is about when the owner may silence it (`feed`), or a risk-limit alert (`risk`, never off). */
+  | { type: 'alert'; level: 'info' | 'warning' | 'error'; text: string; topic?: 'feed' | 'risk' }
   /** Live execution tells the owner something unasked (reconcile, timers, refused protection). */
   | { type: 'live-alert'; level: 'info' | 'warning' | 'error'; alert: LiveAlert }
   /** The drift monitor paused a signal (an alert with a Resume button). */

@@ -3,6 +3,7 @@ import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
 import { EventBus } from './bus.js';
 import { CandlePipeline, type FeedNotice } from '../feed/pipeline.js';
+import { CandleHistory } from '../feed/candle-history.js';
 import type { CandleRule } from '../signal/rule.js';
 import type { StateStore } from '../store/state-store.js';
 import { Outbox } from '../store/outbox.js';
@@ -54,6 +55,8 @@ export interface Runtime {
   risk: RiskManager;
   engine: Engine;
   pipeline: CandlePipeline;
+  /** The last candles per instrument and timeframe, for chart images; absent when charts are off. */
+  history?: CandleHistory;
   trades: TradeService;
   /** Messages for the owner, persisted before they are sent. */
   outbox: Outbox;
@@ -115,6 +118,14 @@ export interface RuntimeOptions {
 }
 
 /**
+ * Whether chat charts may be drawn: `chat.charts` when set, else on unless the chat is the console
+ * (a Telegram chat draws them by default; "auto" may turn out to be Telegram).
+ */
+export function chartsWanted(config: Config): boolean {
+  return config.chat.charts ?? config.chat.type !== 'console';
+}
+
+/**
  * The bot process's kernel: `wireKernel` on the store's state, plus the event bus, the drift
  * monitor, the candle pipeline and the outbox. Persisted state (paper account, risk and kill
  * switch, cards, ratings) is restored from the store.
@@ -151,7 +162,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     if (ratings.steps > 0) state.engine.ratings = { key: ratingsKey, ...engine.ratingsState() };
   });
   const timeframes = [...new Set([o.baseTimeframe, config.rating.timeframe, ...config.timeframes])];
-  const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, engine, o.onFeedNotice, config.feed.maxMissingBars);
+  // Charts need the candles a card was made on: the history sees each candle before the engine.
+  const history = chartsWanted(config) ? new CandleHistory() : undefined;
+  const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, history ? history.sinkBefore(engine) : engine, o.onFeedNotice, config.feed.maxMissingBars);
 
   // Keep the stored cards and log in step with what the engine announces.
   bus.subscribe((e) => {
@@ -179,7 +192,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
 
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
-    engine, pipeline, trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
+    engine, pipeline, ...(history ? { history } : {}), trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
     portfolio,
     resumeAfterHistory(start: number) {
       engine.resumeAfter(state.engine.through, start, ratingsRestored ? ratings.lastStepTime : start);

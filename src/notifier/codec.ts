@@ -1,8 +1,12 @@
 /**
  * Button actions. `close` takes a position id; `closeall`/`keepall` take `-`; `resume`/`resumeyes`
- * a signal's drift key (12 chars, src/signal/drift-service.ts `driftKey`); the rest a card id.
+ * a signal's drift key (12 chars, src/signal/drift-service.ts `driftKey`); `chart` a position id;
+ * `refresh` the view to redraw (`status`, `positions`); the rest (`mute` too) a card id.
  */
-export const ACTIONS = ['paper', 'live', 'skip', 'confirm', 'cancel', 'close', 'closeyes', 'closeall', 'keepall', 'resume', 'resumeyes'] as const;
+export const ACTIONS = [
+  'paper', 'live', 'skip', 'confirm', 'cancel', 'close', 'closeyes', 'closeall', 'keepall', 'resume', 'resumeyes',
+  'mute', 'chart', 'refresh',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export interface Callback {

@@ -8,6 +8,8 @@ import type { ChatAdapter } from './chat.js';
 import { htmlToText } from './format.js';
 import { renderCard, renderEvent, renderView, type Rendered } from './render.js';
 import { commit, Deliverer, reply } from './delivery.js';
+import { chartable, writeCardChartFile } from './charts/card-png.js';
+import { deliveryLevel, isMuted, settingsOf, topicOf } from '../store/settings.js';
 import type { ChatRouter } from './router.js';
 
 /**
@@ -32,10 +34,17 @@ export class ConsoleChat implements ChatAdapter {
   ) {
     // Printed lines go through the same write-ahead outbox as Telegram messages.
     this.#deliverer = new Deliverer(rt.outbox, rt.store, async (head) => {
+      // The owner's /settings hold here too: what is off, and muted instruments' cards, are not printed.
+      const settings = settingsOf(rt.store.data);
+      if (deliveryLevel(settings, topicOf(head), rt.clock.now()) === 'off') return [head.id];
       if (head.kind === 'text') this.#print({ html: head.html, buttons: head.buttons });
       else if (head.kind === 'card') {
-        const card = rt.engine.cards.get(head.cardId);
+        const found = rt.engine.cards.get(head.cardId);
+        const card = found && !isMuted(settings, found.symbol, found.createdAt) ? found : undefined;
         if (card) this.#print(renderCard(card, rt.config.quote));
+        // chat.charts: the console's photo is a PNG file next to the state file.
+        const chart = card && rt.history && chartable(card) ? await writeCardChartFile(card, rt.history, join(dirname(rt.store.path), 'charts'), rt.log) : null;
+        if (chart) this.#out(`📈 chart: ${chart}\n`);
       }
       return [head.id];
     }, rt.log, { pauseMs: 0 });

@@ -166,7 +166,7 @@ export interface DeliveryDeps {
  * owner must hear that `/stop` was taken), from memory and saying that it is not saved yet.
  */
 export function reply(d: DeliveryDeps, r: Rendered, chatId?: number): void {
-  const item = { kind: 'text' as const, html: r.html, buttons: r.buttons, ...(chatId !== undefined ? { chatId } : {}) };
+  const item = { kind: 'text' as const, html: r.html, buttons: r.buttons, topic: 'reply' as const, ...(chatId !== undefined ? { chatId } : {}) };
   if (d.store.healthy) d.outbox.enqueue(item);
   else d.outbox.enqueueVolatile({ ...item, html: `${r.html}\n\n⚠️ <i>Not saved to disk yet: the state file cannot be written. It will be once the disk recovers.</i>` });
 }

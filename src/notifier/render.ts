@@ -10,7 +10,8 @@ import { encodeCallback } from './codec.js';
 import { explain, liveAlertText } from './render-live.js';
 import { feedText, systemText } from './render-system.js';
 import { renderExportCaption, renderReport } from './render-reports.js';
-import { duration, esc, money, pct, price, qty, utc } from './format.js';
+import { renderSettings } from './render-settings.js';
+import { duration, esc, htmlToText, money, pct, price, qty, utc } from './format.js';
 
 export type { Button, Rendered } from './rendered.js';
 import type { Rendered } from './rendered.js';
@@ -119,9 +120,40 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
           // A paper-only signal (unvalidated or paused) has no Live button; the trade service refuses a forged one.
           ...(card.paperOnly ? [] : [{ text: '💰 Live…', data: encodeCallback('live', card.id) }]),
           { text: '✖ Skip', data: encodeCallback('skip', card.id) },
-        ]]
-      : [];
+        ], MUTE_ROW(card.id)]
+      : card.status === 'info' ? [MUTE_ROW(card.id)] : [];
   return { html, buttons };
+}
+
+/** The second row of an open or informational card: mutes the instrument's cards for 4 hours. */
+const MUTE_ROW = (cardId: string) => [{ text: '🔕 Mute 4h', data: encodeCallback('mute', cardId) }];
+
+/** A view's `🔄 Refresh` row: the tap redraws it in place. */
+const REFRESH_ROW = (view: 'status' | 'positions') => [{ text: '🔄 Refresh', data: encodeCallback('refresh', view) }];
+
+/** Telegram's limit on a photo caption, in characters of the text as shown (tags not counted). */
+export const CAPTION_MAX = 1024;
+
+/** Whether HTML fits a photo caption (Telegram counts the shown text, not the tags). */
+export function fitsCaption(html: string): boolean {
+  return htmlToText(html).length <= CAPTION_MAX;
+}
+
+/**
+ * A card as the caption of its chart photo: the full card when it fits {@link CAPTION_MAX}, else
+ * a compact one — the head line, entry/stop/target, R:R, status and any live confirmation (the
+ * evidence and backtest lines go; `/signals` has them). Used for edits of photo cards, whose
+ * caption can grow past the limit once a live confirmation is added.
+ */
+export function renderCardCaption(card: Card, quote = 'USDT'): Rendered {
+  const full = renderCard(card, quote);
+  if (fitsCaption(full.html)) return full;
+  const lines = full.html.split('\n');
+  const status = STATUS_LINE[card.status];
+  let html = `${lines[0]}\n${lines.slice(2, 6).join('\n')}\nClosed: ${utc(card.createdAt)}`;
+  if (status) html += `\n\n${status}` + (card.status === 'blocked' && card.blockedReason ? `: ${esc(card.blockedReason)}` : '');
+  if (card.status === 'open' && card.confirmation) html += renderConfirmation(card.confirmation, card.symbol, quote, card.venueMode);
+  return { html, buttons: full.buttons };
 }
 
 /**
@@ -225,6 +257,8 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
       return renderReport(v, quote);
     case 'export':
       return { html: renderExportCaption(v.trades, v.at), buttons: [] };
+    case 'settings':
+      return renderSettings(v);
     case 'text':
       return { html: esc(v.text), buttons: [] };
     case 'help':
@@ -242,20 +276,22 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
         `Equity: ${money(v.equity)} ${esc(v.quote)} · day P&amp;L ${money(v.dayPnl, true)}`,
         `Positions: ${v.openPositions}/${v.maxOpenPositions} · trades today ${v.dayTrades}/${v.maxDailyTrades} · daily-loss headroom ${pct(v.dayLossHeadroomPercent, 1)}`,
       ];
-      return { html: lines.join('\n'), buttons: [] };
+      return { html: lines.join('\n'), buttons: [REFRESH_ROW('status')] };
     }
     case 'positions': {
-      if (!v.positions.length && !v.pending.length) return { html: 'No open positions.', buttons: [] };
+      if (!v.positions.length && !v.pending.length) return { html: 'No open positions.', buttons: [REFRESH_ROW('positions')] };
       const lines = ['<b>Open positions</b>'];
       for (const p of v.positions) {
         lines.push(
           `${p.mode === 'live' ? '💰' : '📝'} <b>${esc(p.symbol)}</b> ${qty(p.qty)} @ ${price(p.entryPrice)} → ${price(p.mark)} ` +
-          `${money(p.pnl, true)} (${pct(p.pnlPercent, 2, true)})\n   stop ${price(p.stop)} · target ${price(p.target)} · ${esc(p.id)}${p.closing ? ' · closing' : ''}`,
+          `· unrealized ${money(p.pnl, true)} (${pct(p.pnlPercent, 2, true)})\n   ` +
+          (p.heldMs !== undefined ? `held ${duration(p.heldMs)} · ` : '') +
+          `stop ${price(p.stop)} · target ${price(p.target)} · ${esc(p.id)}${p.closing ? ' · closing' : ''}`,
         );
       }
       for (const p of v.pending) lines.push(`⏳ ${esc(p.symbol)} ${qty(p.qty)} — entry waiting for the next open`);
       const buttons = v.positions.filter((p) => !p.closing).map((p) => [{ text: `Close ${p.symbol} (${p.id})`, data: encodeCallback('close', p.id) }]);
-      return { html: lines.join('\n'), buttons };
+      return { html: lines.join('\n'), buttons: [...buttons, REFRESH_ROW('positions')] };
     }
     case 'trades': {
       if (!v.trades.length) return { html: 'No closed trades yet.', buttons: [] };

@@ -5,7 +5,9 @@ import type { Position } from '../portfolio/types.js';
 import type { ActionResult } from '../kernel/trade-service.js';
 import { outcomeText } from './render-outcome.js';
 import { decodeCallback, encodeCallback } from './codec.js';
-import { renderResumeConfirm, resumeText, type Rendered } from './render.js';
+import { renderResumeConfirm, renderView, resumeText, type Rendered } from './render.js';
+import { settingsOutcomeText } from './render-settings.js';
+import { applySettingsArgs, mute, settingsOf } from '../store/settings.js';
 import { esc } from './format.js';
 
 /** What a tap produced: whether it worked, the toast text, and optionally a new message (confirmations). */
@@ -47,6 +49,12 @@ export class ChatRouter {
       case 'performance': return cmd.performance(rt);
       case 'stats': return cmd.stats(rt);
       case 'export': return cmd.exportTrades(rt);
+      case 'settings': {
+        if (!args.trim()) return cmd.settings(rt);
+        const outcome = applySettingsArgs(settingsOf(rt.store.data), args, rt.clock.now());
+        if (outcome.ok) rt.store.save();
+        return cmd.settings(rt, outcome);
+      }
       case 'resume': return { kind: 'text', text: outcomeText(rt.trades.resume().outcome, rt.config.quote) };
       case 'stop': return { kind: 'text', text: outcomeText((await rt.trades.stop()).outcome, rt.config.quote) };
       default:
@@ -116,6 +124,21 @@ export class ChatRouter {
         const r = this.rt.drift.resume(cb.id);
         return { ok: r.ok, text: resumeText(r) };
       }
+      case 'mute': {
+        const card = this.rt.engine.cards.get(cb.id);
+        if (!card) return { ok: false, text: 'This card is no longer known.' };
+        const r = mute(settingsOf(this.rt.store.data), card.symbol, this.rt.clock.now());
+        this.rt.store.save();
+        return { ok: true, text: settingsOutcomeText(r) };
+      }
+      case 'refresh': {
+        // Chats that cannot edit in place (the console) show the view again.
+        if (cb.id !== 'status' && cb.id !== 'positions') return { ok: false, text: 'Nothing to refresh.' };
+        return { ok: true, text: 'Refreshed.', reply: renderView(await this.command(cb.id), this.rt.config.quote) };
+      }
+      case 'chart':
+        // Telegram answers it with a photo (src/notifier/telegram/features/positions.ts).
+        return { ok: false, text: 'Charts are shown in the Telegram chat.' };
     }
   }
 }

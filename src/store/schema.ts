@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/timeframe.js';
 import { LiveStateSchema } from './live-schema.js';
+import { SettingsSchema, TOPICS } from './settings-schema.js';
 
 const tf = z.enum(TIMEFRAMES);
 const stats = z.object({
@@ -51,7 +52,11 @@ const card = z.object({
     riskQuote: z.number(), riskPercent: z.number(), equity: z.number(), stop: z.number(), target: z.number(),
   }).optional(),
   /** Telegram message that shows this card, so later taps and updates can edit it. */
-  message: z.object({ chatId: z.number(), messageId: z.number() }).optional(),
+  message: z.object({
+    chatId: z.number(), messageId: z.number(),
+    /** The message is a chart photo with the card as its caption: edits go to the caption. */
+    photo: z.boolean().optional(),
+  }).optional(),
 });
 
 const button = z.object({ text: z.string(), data: z.string() });
@@ -68,6 +73,8 @@ export const OutboxItemSchema = z.discriminatedUnion('kind', [
     id: z.number(), kind: z.literal('text'), html: z.string(), buttons: z.array(z.array(button)),
     /** Another chat than the owner's (a reply to an allow-listed user elsewhere). */
     chatId: z.number().optional(),
+    /** What the message is about, for the owner's notification settings (absent: an alert). */
+    topic: z.enum(TOPICS).optional(),
   }),
 ]);
 export type OutboxItem = z.infer<typeof OutboxItemSchema>;
@@ -121,6 +128,8 @@ export const StateSchema = z.object({
    */
   drift: z.object({ signals: z.record(z.string(), DriftSignalSchema) }).optional(),
   outbox: z.object({ nextId: z.number(), items: z.array(OutboxItemSchema) }).prefault({ nextId: 1, items: [] }),
+  /** The owner's notification settings (/settings); absent in older files = the defaults. */
+  settings: SettingsSchema.optional(),
   /** The current and previous process: a start without a clean stop before it was a crash. */
   runs: z.object({
     startedAt: z.number().optional(),

@@ -52,6 +52,15 @@ describe('CandleHistory', () => {
     expect(h.last('BTCUSDT', '5m', 4)).toEqual([c5(0), c5(1)]);
   });
 
+  it('sinkBefore passes the pipeline\'s instrument id on to the next sink', () => {
+    const h = new CandleHistory(4);
+    const ids: (number | undefined)[] = [];
+    const sink = h.sinkBefore({ onCandle: (_s, _tf, _c, instrument) => ids.push(instrument) });
+    sink.onCandle('BTCUSDT', '5m', c5(0), 3);
+    sink.onCandle('BTCUSDT', '5m', c5(1));
+    expect(ids).toEqual([3, undefined]);
+  });
+
   it('keeps only the timeframes asked for', () => {
     const h = new CandleHistory(4, ['1h']);
     h.onCandle('BTCUSDT', '5m', c5(0));

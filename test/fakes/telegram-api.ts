@@ -37,7 +37,10 @@ export interface FakeUser {
 /**
  * A message the bot sent, as Telegram currently holds it. `text` is what
  * Telegram would return (HTML tags stripped); `raw_text` keeps the source the
- * bot sent when a `parse_mode` was used.
+ * bot sent when a `parse_mode` was used. A photo or document has its caption in
+ * `caption`, as Telegram holds it, and the same words in `text` too, so a test
+ * reads a card the same way whether it came as text or as a photo's caption
+ * (`photo` / `document` tell the two apart).
  */
 export type SentMessage = Message & { raw_text?: string; parse_mode?: string };
 
@@ -102,6 +105,7 @@ export class FakeTelegramApi {
   private failures = new Map<string, { error: FakeApiError; remaining: number }[]>();
   private callbackIds = new Set<string>();
   private documents = new Map<number, string>();
+  private photos = new Map<number, Buffer>();
   private readonly handlers: Record<string, Handler>;
 
   constructor(opts: { token?: string } = {}) {
@@ -128,6 +132,7 @@ export class FakeTelegramApi {
       sendDocument: (p) => this.sendDocument(p),
       editMessageText: (p) => this.editMessageText(p),
       editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
+      editMessageCaption: (p) => this.editMessageCaption(p),
       deleteMessage: (p) => {
         if (!this.store.delete(key(p.chat_id, p.message_id))) throw badRequest('message to delete not found');
         return true;
@@ -205,6 +210,7 @@ export class FakeTelegramApi {
       if (chatId !== undefined && s.message.chat.id !== chatId) continue;
       const m = structuredClone(s.message) as SentMessage;
       if (s.parseMode) Object.assign(m, { raw_text: s.raw, parse_mode: s.parseMode });
+      if (m.text === undefined && m.caption !== undefined) m.text = m.caption;
       out.push(m);
     }
     return out;
@@ -340,14 +346,21 @@ export class FakeTelegramApi {
     return this.save(message, p.text, p.parse_mode, markup);
   }
 
+  /** A photo: an uploaded file (multipart) is kept byte for byte (`photoBytes`); a string is a file id or URL. */
   private sendPhoto(p: any): Message {
     if (p.photo === undefined || p.photo === '') throw badRequest('there is no photo in the request');
     const markup = checkMarkup(p.reply_markup);
+    let caption: string | undefined;
+    if (p.caption !== undefined) caption = checkText(p.caption, p.parse_mode, MAX_CAPTION, 'message caption is too long');
     const message = { ...this.newMessage(p.chat_id), photo: fakePhotoSizes(this.nextMessageId) } as Message;
-    if (p.caption !== undefined) {
-      message.caption = checkText(p.caption, p.parse_mode, MAX_CAPTION, 'message caption is too long');
-    }
+    if (caption !== undefined) message.caption = caption;
+    if (typeof p.photo === 'object' && p.photo.bytes) this.photos.set(message.message_id, p.photo.bytes);
     return this.save(message, p.caption, p.parse_mode, markup);
+  }
+
+  /** Bytes of a photo the bot uploaded, by message id. */
+  photoBytes(messageId: number): Buffer | undefined {
+    return this.photos.get(messageId);
   }
 
   /** A document upload: its file part is kept (`document.content`, text) so tests can read it back. */
@@ -373,11 +386,29 @@ export class FakeTelegramApi {
     const text = checkText(p.text, p.parse_mode, MAX_TEXT, 'message is too long', 'message text is empty');
     const markup = checkMarkup(p.reply_markup);
     const stored = this.find(p, 'message to edit not found');
+    if (stored.message.text === undefined) throw badRequest('there is no text in the message to edit');
     if (stored.raw === p.text && stored.parseMode === p.parse_mode && sameJson(stored.markup, markup)) {
       throw badRequest(NOT_MODIFIED.slice('Bad Request: '.length));
     }
     stored.message.text = text;
     stored.raw = p.text;
+    stored.parseMode = p.parse_mode;
+    this.setMarkup(stored, markup);
+    stored.message.edit_date = now();
+    return structuredClone(stored.message);
+  }
+
+  /** Edits a photo's or document's caption (and its buttons); a text message has none to edit. */
+  private editMessageCaption(p: any): Message {
+    const caption = checkText(p.caption, p.parse_mode, MAX_CAPTION, 'message caption is too long');
+    const markup = checkMarkup(p.reply_markup);
+    const stored = this.find(p, 'message to edit not found');
+    if (stored.message.text !== undefined) throw badRequest('there is no caption in the message to edit');
+    if (stored.raw === p.caption && stored.parseMode === p.parse_mode && sameJson(stored.markup, markup)) {
+      throw badRequest(NOT_MODIFIED.slice('Bad Request: '.length));
+    }
+    stored.message.caption = caption;
+    stored.raw = p.caption;
     stored.parseMode = p.parse_mode;
     this.setMarkup(stored, markup);
     stored.message.edit_date = now();
@@ -627,7 +658,7 @@ async function readPayload(req: IncomingMessage): Promise<Record<string, unknown
  */
 function parseMultipart(body: Buffer, boundary: string): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  const files: Record<string, { filename: string; size: number; content: string }> = {};
+  const files: Record<string, { filename: string; size: number; content: string; bytes: Buffer }> = {};
   const delimiter = Buffer.from(`--${boundary}`);
   let pos = body.indexOf(delimiter);
   while (pos !== -1) {
@@ -642,7 +673,7 @@ function parseMultipart(body: Buffer, boundary: string): Record<string, unknown>
     const name = /name="([^"]*)"/i.exec(headers)?.[1];
     const filename = /filename="?([^";\r\n]*)"?/i.exec(headers)?.[1];
     if (name !== undefined) {
-      if (filename !== undefined) files[name] = { filename, size: content.length, content: content.toString('utf8') };
+      if (filename !== undefined) files[name] = { filename, size: content.length, content: content.toString('utf8'), bytes: Buffer.from(content) };
       else fields[name] = content.toString('utf8');
     }
     pos = next;

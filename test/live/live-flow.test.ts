@@ -29,7 +29,7 @@ describe('live trading over ccxt ↔ fake Binance and grammY ↔ fake Bot API', 
 
   it('happy path: Live… shows a confirmation, Confirm places one market order and an OCO, the target fill is reconciled with P&L', async () => {
     const { card, msg } = await fireCard(env, bot, 'BTCUSDT');
-    expect(buttons(msg).map(([t]) => t)).toEqual(['📝 Paper', '💰 Live…', '✖ Skip']);
+    expect(buttons(msg).map(([t]) => t)).toEqual(['📝 Paper', '💰 Live…', '✖ Skip', '🔕 Mute 4h']);
 
     const toast = await press(env, msg, `v1:live:${card.id}`);
     expect(toast).toMatch(/^Buy [\d.]+ BTC ≈ [\d,.]+ USDT at [\d,.]+\? Confirm within 60 s\.$/);
@@ -222,9 +222,10 @@ describe('live trading over ccxt ↔ fake Binance and grammY ↔ fake Bot API', 
     const sol = bot.rt.store.data.live.trades.find((t) => t.symbol === 'SOLUSDT')!;
     expect(pos.text).toMatch(/💰 ETHUSDT .*\n.*💰 SOLUSDT .*\n.*📝 DOGEUSDT/s);
     expect(buttons(pos)).toEqual([
-      [`Close ETHUSDT (${eth.id})`, `v1:close:${eth.id}`],
-      [`Close SOLUSDT (${sol.id})`, `v1:close:${sol.id}`],
-      ['Close DOGEUSDT (P1)', 'v1:close:P1'],
+      [`Close ETHUSDT (${eth.id})`, `v1:close:${eth.id}`], ['📈 Chart', `v1:chart:${eth.id}`],
+      [`Close SOLUSDT (${sol.id})`, `v1:close:${sol.id}`], ['📈 Chart', `v1:chart:${sol.id}`],
+      ['Close DOGEUSDT (P1)', 'v1:close:P1'], ['📈 Chart', 'v1:chart:P1'],
+      ['🔄 Refresh', 'v1:refresh:positions'],
     ]);
     const bal = await command(env, '/balance', /Balance \(exchange\)/);
     expect(bal.text).toMatch(/USDT: [\d,.]+\nBTC: .*\nETH: .*\nSOL: /);

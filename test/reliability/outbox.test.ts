@@ -39,13 +39,16 @@ describe('persisted outbox across a restart (Telegram)', () => {
     state.cards.find((c) => c.id === btc.card.id)!.status = 'skipped';
     state.outbox.items = [{ id: 90, kind: 'edit', cardId: btc.card.id }, { id: 91, kind: 'card', cardId: eth.card.id }];
     writeFileSync(path, JSON.stringify(state));
-    const sends = (re: RegExp) => env.api.callsOf('sendMessage').filter((c) => re.test(String(c.payload.text))).length;
+    // A card goes out as text or as its chart's caption; later states edit the one or the other.
+    const body = (c: { payload: { text?: unknown; caption?: unknown } }) => String(c.payload.text ?? c.payload.caption);
+    const sends = (re: RegExp) => [...env.api.callsOf('sendMessage'), ...env.api.callsOf('sendPhoto')].filter((c) => re.test(body(c))).length;
+    const edits = () => [...env.api.callsOf('editMessageText'), ...env.api.callsOf('editMessageCaption')];
     const ethBefore = sends(/BUY ETHUSDT/);
     const btcBefore = sends(/BUY BTCUSDT/);
 
     const again = await paperBot();
     await env.api.waitFor(() => sends(/BUY ETHUSDT/) > ethBefore);
-    await env.api.waitFor(() => env.api.callsOf('editMessageText').some((c) => c.payload.message_id === btc.msg.message_id && /Skipped/.test(String(c.payload.text))));
+    await env.api.waitFor(() => edits().some((c) => c.payload.message_id === btc.msg.message_id && /Skipped/.test(body(c))));
     await again.chat.flush();
     await again.stop('test');
     expect(sends(/BUY ETHUSDT/)).toBe(ethBefore + 1);

@@ -39,7 +39,7 @@ export function exchangeKeys(env: NodeJS.ProcessEnv): ExchangeKeys {
  * @throws ConfigError with the console chat (configured, or because Telegram is not set up)
  */
 export function assertLiveChat(config: Config, env: NodeJS.ProcessEnv): void {
-  if (config.chat === 'console') {
+  if (config.chat.type === 'console') {
     throw new ConfigError('live mode is not allowed with the console chat: set chat to "telegram" (or "auto") and configure Telegram', 'chat');
   }
   if (!loadTelegramConfig(config.telegram.configFile, env)) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as echarts from 'echarts';
@@ -7,7 +8,17 @@ import type { EChartsOption } from 'echarts';
  * The one font chart text is drawn with, shipped in the repo (`assets/fonts`, Bitstream Vera
  * licence beside it): a bare VPS has no system fonts, and resvg draws no text at all without one.
  */
-export const CHART_FONT_FILE = fileURLToPath(new URL('../../../assets/fonts/DejaVuSans.ttf', import.meta.url));
+export const CHART_FONT_FILE = findFont();
+
+/**
+ * The bundled font's path from this module: `src/notifier/charts/` in the sources, `dist/` (or
+ * `bench/.out/`) once esbuild has bundled it — the same relative path cannot serve all three.
+ */
+function findFont(): string {
+  const tries = ['../../../assets/fonts/DejaVuSans.ttf', '../assets/fonts/DejaVuSans.ttf', '../../assets/fonts/DejaVuSans.ttf']
+    .map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return tries.find((f) => existsSync(f)) ?? tries[0];
+}
 /** The family name inside {@link CHART_FONT_FILE}; every chart option uses it. */
 export const CHART_FONT_FAMILY = 'DejaVu Sans';
 

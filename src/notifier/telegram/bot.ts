@@ -8,6 +8,7 @@ import { renderView, type Rendered } from '../render.js';
 import { exportFileName } from '../render-reports.js';
 import type { ChatRouter } from '../router.js';
 import { isAllowed, type AccessPolicy } from './auth.js';
+import { FEATURES } from './features/index.js';
 
 export interface BotDeps {
   router: ChatRouter;
@@ -136,7 +137,7 @@ export function createBot(token: string, d: BotDeps): Bot {
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   bot.use(authComposer(d));
   bot.errorBoundary((err) => d.log.error({ err: err.error, update_id: err.ctx.update.update_id }, 'command failed'))
-    .use(commandsComposer(d), callbacksComposer(d));
+    .use(...FEATURES.map((f) => f(d)), commandsComposer(d), callbacksComposer(d));
   bot.catch((err) => d.log.error({ err: err.error }, 'telegram handler failed'));
   return bot;
 }

@@ -8,6 +8,8 @@ import type { OutboxItem } from '../../store/schema.js';
 import { esc, splitMessage, utc } from '../format.js';
 import { renderCard, renderConfirmation, renderEvent, renderEvidence, type Rendered } from '../render.js';
 import { commandMenu } from './bot.js';
+import { cardChartPng, chartable, editCardCaption, sendCardPhoto, type SendExtra } from './features/card-photos.js';
+import { deliveryLevel, isMuted, settingsOf, topicOf, type Topic } from '../../store/settings.js';
 import { keyboard } from './keyboard.js';
 
 export interface TelegramChatOptions {
@@ -29,6 +31,8 @@ export class TelegramChat implements ChatAdapter {
   readonly kind = 'telegram' as const;
   /** Digest messages by message id → the ids of the cards they show, to re-render on updates. */
   readonly #digests = new Map<number, string[]>();
+  /** Cards whose chart went out ahead of their text (a caption too long), so a retry does not post it twice. */
+  readonly #photoSent = new Set<string>();
   readonly #deliverer: Deliverer;
   #unsubscribe: (() => void) | undefined;
   #polling: Promise<void> | undefined;
@@ -61,7 +65,7 @@ export class TelegramChat implements ChatAdapter {
     else if (e.type === 'card-update') outbox.enqueue({ kind: 'edit', cardId: e.card.id });
     else {
       const r = renderEvent(e, this.rt.config.quote);
-      if (r) outbox.enqueue({ kind: 'text', html: r.html, buttons: r.buttons });
+      if (r) outbox.enqueue({ kind: 'text', html: r.html, buttons: r.buttons, topic: eventTopic(e) });
     }
   }
 
@@ -72,38 +76,57 @@ export class TelegramChat implements ChatAdapter {
   async #send(head: OutboxItem, rest: readonly OutboxItem[]): Promise<number[]> {
     const quote = this.rt.config.quote;
     const chatId = this.opts.chatId;
+    // The owner's settings decide, now, whether and how loudly this goes out.
+    const settings = settingsOf(this.rt.store.data);
+    const level = deliveryLevel(settings, topicOf(head), this.rt.clock.now());
+    if (level === 'off') return [head.id];
+    const extra: SendExtra = level === 'silent' ? { disable_notification: true } : {};
     if (head.kind === 'text') {
-      await this.#sendRendered({ html: head.html, buttons: head.buttons }, head.chatId ?? chatId);
+      await this.#sendRendered({ html: head.html, buttons: head.buttons }, head.chatId ?? chatId, extra);
       return [head.id];
     }
     if (head.kind === 'card') {
       const first = this.#card(head.cardId);
-      if (!first) return [head.id];
+      // A card of a muted instrument is dropped, not sent.
+      const shown = (c: Card) => !isMuted(settings, c.symbol, c.createdAt);
       // Cards of the same close waiting behind it go out as one digest.
       const items = [head];
-      const cards = [first];
-      for (const x of rest) {
-        if (x.kind !== 'card') break;
-        const c = this.#card(x.cardId);
-        if (!c || c.createdAt !== first.createdAt) break;
-        items.push(x);
-        cards.push(c);
+      const cards = first && shown(first) ? [first] : [];
+      if (first) {
+        for (const x of rest) {
+          if (x.kind !== 'card') break;
+          const c = this.#card(x.cardId);
+          if (!c || c.createdAt !== first.createdAt) break;
+          items.push(x);
+          if (shown(c)) cards.push(c);
+        }
       }
-      const r = cards.length === 1 ? renderCard(first, quote) : renderDigest(cards, quote);
-      const msg = await this.#sendRendered(r, chatId);
+      if (!cards.length) return items.map((x) => x.id);
+      if (cards.length === 1) {
+        const card = cards[0];
+        const png = this.rt.history && chartable(card) ? await cardChartPng(card, this.rt.history, this.rt.log) : null;
+        card.message = png
+          ? await sendCardPhoto(this.bot.api, chatId, card, png, quote, extra, (r, c, x) => this.#sendRendered(r, c, x), this.#photoSent)
+          : { chatId, messageId: (await this.#sendRendered(renderCard(card, quote), chatId, extra)).message_id };
+        return items.map((x) => x.id);
+      }
+      const msg = await this.#sendRendered(renderDigest(cards, quote), chatId, extra);
       for (const c of cards) c.message = { chatId, messageId: msg.message_id };
-      if (cards.length > 1) this.#digests.set(msg.message_id, cards.map((c) => c.id));
+      this.#digests.set(msg.message_id, cards.map((c) => c.id));
       return items.map((x) => x.id);
     }
     const card = this.#card(head.cardId);
     // Not sent yet (or forgotten): the send shows its latest state, nothing to edit.
     if (!card?.message) return [head.id];
     const m = card.message;
-    const ids = this.#digests.get(m.messageId);
-    const digest = ids?.map((id) => this.#card(id)).filter((c): c is Card => !!c);
-    const r = digest && digest.length > 1 ? renderDigest(digest, quote) : renderCard(card, quote);
     try {
-      await this.bot.api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
+      if (m.photo) await editCardCaption(this.bot.api, card, m, quote);
+      else {
+        const ids = this.#digests.get(m.messageId);
+        const digest = ids?.map((id) => this.#card(id)).filter((c): c is Card => !!c);
+        const r = digest && digest.length > 1 ? renderDigest(digest, quote) : renderCard(card, quote);
+        await this.bot.api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
+      }
     } catch (err) {
       // An identical edit (two updates, one outcome) is not a failure.
       if (!String((err as Error).message).includes('message is not modified')) throw err;
@@ -111,7 +134,7 @@ export class TelegramChat implements ChatAdapter {
     return [head.id];
   }
 
-  async #sendRendered(r: Rendered, chatId: number) {
+  async #sendRendered(r: Rendered, chatId: number, extra: SendExtra = {}) {
     const parts = splitMessage(r.html);
     let last;
     for (let i = 0; i < parts.length; i++) {
@@ -119,6 +142,7 @@ export class TelegramChat implements ChatAdapter {
       last = await this.bot.api.sendMessage(chatId, parts[i], {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
+        ...extra,
         ...(isLast && r.buttons.length ? keyboard(r.buttons) : {}),
       });
     }
@@ -136,6 +160,24 @@ export class TelegramChat implements ChatAdapter {
     // bot.stop() confirms the last update offset with Telegram before returning.
     if (this.bot.isRunning()) await this.bot.stop().catch((err) => this.rt.log.warn({ err }, 'telegram stop failed'));
     await this.#polling;
+  }
+}
+
+/** What an event's message is about, for the owner's notification settings. */
+export function eventTopic(e: BotEvent): Topic {
+  switch (e.type) {
+    case 'entry':
+    case 'exit':
+      return 'fills';
+    case 'alert':
+      return e.level === 'error' ? 'error' : (e.topic ?? 'alert');
+    case 'feed':
+      return 'feed';
+    case 'system':
+    case 'live-alert':
+      return e.level === 'error' ? 'error' : 'alert';
+    default:
+      return 'alert';
   }
 }
 
