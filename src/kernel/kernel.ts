@@ -7,6 +7,7 @@ import { CandleHistory } from '../feed/candle-history.js';
 import type { CandleRule } from '../signal/rule.js';
 import type { StateStore } from '../store/state-store.js';
 import { Outbox } from '../store/outbox.js';
+import { packRatings, unpackRatings } from '../store/ratings-codec.js';
 import type { Card } from './card.js';
 import type { BotEvent } from './events.js';
 import { createLogger, type Logger } from '../core/log.js';
@@ -156,10 +157,17 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   // Ratings continue from the last run's step when they were made with the same coins and
   // options; otherwise the warm-up rebuilds them.
   const ratingsKey = JSON.stringify([coinSymbols, config.rating, coinSymbols.map((s) => o.liveParams[s]?.movingAverages ?? null)]);
-  const saved = state.engine.ratings;
+  const stored = state.engine.ratings;
+  const saved = stored && 'packed' in stored ? unpackRatings(stored) : stored;
   const ratingsRestored = saved?.key === ratingsKey && engine.restoreRatings(saved);
+  // Ratings change only when they step: pack them once per step, not once per write (at 1,000
+  // coins the snapshot is most of the state file, and every message waits for a write).
+  let packedSteps = -1;
   store.beforeWrite(() => {
-    if (ratings.steps > 0) state.engine.ratings = { key: ratingsKey, ...engine.ratingsState() };
+    if (ratings.steps > 0 && ratings.steps !== packedSteps) {
+      state.engine.ratings = packRatings({ key: ratingsKey, ...engine.ratingsState() });
+      packedSteps = ratings.steps;
+    }
   });
   const timeframes = [...new Set([o.baseTimeframe, config.rating.timeframe, ...config.timeframes])];
   // Charts need the candles a card was made on: the history sees each candle before the engine.

@@ -93,6 +93,12 @@ export const RatingsSnapshotSchema = z.object({
 });
 export type RatingsSnapshot = z.infer<typeof RatingsSnapshotSchema>;
 
+/** The same snapshot packed into one base64 string (src/store/ratings-codec.ts): what is written now. */
+export const PackedRatingsSchema = z.object({
+  packed: z.literal(1), key: z.string(), lastStepTime: z.number(), steps: z.number(), n: z.number().int().nonnegative(),
+  returnsRow: z.number().int().nonnegative(), maZRows: z.array(z.number().int().nonnegative()), data: z.string(),
+});
+
 export { DriftSignalSchema, type DriftSignalState } from '../signal/drift.js';
 import { DriftSignalSchema } from '../signal/drift.js';
 
@@ -120,7 +126,8 @@ export const StateSchema = z.object({
    */
   engine: z.object({
     through: z.record(z.string(), z.number()),
-    ratings: RatingsSnapshotSchema.optional(),
+    /** Written packed; an older file's plain snapshot still loads. */
+    ratings: z.union([PackedRatingsSchema, RatingsSnapshotSchema]).optional(),
   }).prefault({ through: {} }),
   /**
    * Drift monitor per signal id. Optional (older files and `emptyState` have none: nothing
