@@ -26,14 +26,14 @@ export function standardJobs(rt: Runtime): Job[] {
       run: () => {
         const now = rt.clock.now();
         rt.risk.roll(now, rt.broker.equity());
-        rt.outbox.enqueue({ kind: 'text', ...renderDailySummary(dailySummary(allTrades(rt.broker, rt.external), now), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', priority: 'bulk', ...renderDailySummary(dailySummary(allTrades(rt.broker, rt.external), now), rt.config.quote) });
       },
     },
     {
       name: 'weekly-summary',
       cron: '0 0 * * 1',
       run: () => {
-        rt.outbox.enqueue({ kind: 'text', ...renderWeeklySummary(weeklySummary(allTrades(rt.broker, rt.external), rt.clock.now()), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', priority: 'bulk', ...renderWeeklySummary(weeklySummary(allTrades(rt.broker, rt.external), rt.clock.now()), rt.config.quote) });
       },
     },
     {

@@ -183,7 +183,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   // A pause a crash (or a new validated.json) left undone is made now. No chat listens yet, so its
   // alert goes straight into the persisted outbox; the chat delivers it once started.
   const outbox = new Outbox(store);
-  for (const p of drift.sweep()) outbox.enqueue({ kind: 'text', ...renderPause(p) });
+  for (const p of drift.sweep()) outbox.enqueue({ kind: 'text', priority: 'urgent', ...renderPause(p) });
 
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,

@@ -57,15 +57,26 @@ const card = z.object({
 const button = z.object({ text: z.string(), data: z.string() });
 
 /**
+ * Delivery class of an outbox item (issue #10): `urgent` — replies to the owner, confirmations,
+ * kill-switch replies, risk alerts, errors; `normal` — cards, their edits, fills and exits;
+ * `bulk` — summaries, charts and other bulk. A message in retry never holds back a higher class.
+ */
+export const PrioritySchema = z.enum(['urgent', 'normal', 'bulk']);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+/** Fields every outbox item has: id, delivery class (absent = `normal`), enqueue time (ms UTC, wall clock). */
+const itemBase = { id: z.number(), priority: PrioritySchema.optional(), at: z.number().optional() };
+
+/**
  * A message waiting in the persisted outbox (write-ahead): recorded with the state that it shows,
  * delivered after the write, removed once the chat has it. Cards are rendered from the stored
  * card at delivery, so a card sent late shows its latest status.
  */
 export const OutboxItemSchema = z.discriminatedUnion('kind', [
-  z.object({ id: z.number(), kind: z.literal('card'), cardId: z.string() }),
-  z.object({ id: z.number(), kind: z.literal('edit'), cardId: z.string() }),
+  z.object({ ...itemBase, kind: z.literal('card'), cardId: z.string() }),
+  z.object({ ...itemBase, kind: z.literal('edit'), cardId: z.string() }),
   z.object({
-    id: z.number(), kind: z.literal('text'), html: z.string(), buttons: z.array(z.array(button)),
+    ...itemBase, kind: z.literal('text'), html: z.string(), buttons: z.array(z.array(button)),
     /** Another chat than the owner's (a reply to an allow-listed user elsewhere). */
     chatId: z.number().optional(),
   }),

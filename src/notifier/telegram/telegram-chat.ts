@@ -1,10 +1,10 @@
-import { GrammyError, type Bot } from 'grammy';
+import { Api, GrammyError, HttpError, type Bot } from 'grammy';
 import type { Runtime } from '../../app/runtime.js';
 import type { BotEvent } from '../../core/events.js';
 import type { Card } from '../../engine/card.js';
 import type { ChatAdapter } from '../chat.js';
-import { Deliverer } from '../delivery.js';
-import type { OutboxItem } from '../../store/schema.js';
+import { Deliverer, type SendFailure } from '../delivery.js';
+import type { OutboxItem, Priority } from '../../store/schema.js';
 import { esc, splitMessage, utc } from '../format.js';
 import { renderCard, renderConfirmation, renderEvent, renderEvidence, type Rendered } from '../render.js';
 import { commandMenu } from './bot.js';
@@ -12,8 +12,14 @@ import { keyboard } from './keyboard.js';
 
 export interface TelegramChatOptions {
   chatId: number;
-  /** Pause between outgoing calls (Telegram allows about 1 message/s per chat). */
+  /** Pause between outgoing calls (Telegram allows about 1 message/s per chat; groups get at least 3 s). */
   minIntervalMs?: number;
+  /** Multiplies the outbox's waits (pacing, backoff, retry_after); benches only. Default 1. */
+  timeScale?: number;
+  /** A send that has not answered after this long fails and is retried (s; default 30). */
+  sendTimeoutSeconds?: number;
+  /** Told of every delivered outbox item with its delay since enqueue, ms (benches, KPIs). */
+  onDelivered?: (item: OutboxItem, delayMs: number) => void;
   /** Told when polling stops for good (409 Conflict: another instance; or too many failures in a row). */
   onFatal?: (err: Error) => void;
 }
@@ -22,21 +28,33 @@ export interface TelegramChatOptions {
  * The Telegram side of the bot: renders engine events into the owner chat and keeps card
  * messages in step with their state (buttons removed once used, expired cards say so).
  * Every message goes through the persisted outbox (write-ahead: on disk before it is sent, sent
- * again after a crash if Telegram never got it); several cards from one close become a single
- * digest with a row of buttons per signal.
+ * again after a crash if Telegram never got it), urgent replies and alerts ahead of cards, cards
+ * ahead of bulk; several cards from one close become a single digest with a row of buttons per
+ * signal. Sends use their own API client without auto-retry: the outbox owns retries, so a
+ * failing message waits on its own instead of holding the queue inside a send.
  */
 export class TelegramChat implements ChatAdapter {
   readonly kind = 'telegram' as const;
   /** Digest messages by message id → the ids of the cards they show, to re-render on updates. */
   readonly #digests = new Map<number, string[]>();
   readonly #deliverer: Deliverer;
+  /** The client the outbox sends with: same server and token as the bot, no auto-retry. */
+  readonly api: Api;
   #unsubscribe: (() => void) | undefined;
   #polling: Promise<void> | undefined;
 
   constructor(readonly rt: Runtime, readonly bot: Bot, readonly opts: TelegramChatOptions) {
+    this.api = new Api(bot.token, { ...bot.api.options, timeoutSeconds: opts.sendTimeoutSeconds ?? 30 });
+    const pauseMs = opts.minIntervalMs ?? 1000;
     this.#deliverer = new Deliverer(rt.outbox, rt.store, (head, rest) => this.#send(head, rest), rt.log, {
-      pauseMs: opts.minIntervalMs ?? 1000,
-      isPermanent: (err) => err instanceof GrammyError && err.error_code >= 400 && err.error_code < 500 && err.error_code !== 429,
+      pauseMs,
+      // Telegram: about 1 message/s in a private chat, 20/min in a group (negative ids).
+      pauseFor: (chat) => (pauseMs > 0 && typeof chat === 'number' && chat < 0 ? Math.max(pauseMs, 3000) : pauseMs),
+      chatOf: (item) => (item.kind === 'text' ? item.chatId ?? opts.chatId : opts.chatId),
+      classify: telegramFailure,
+      group: (head, rest) => this.#digestOf(head, rest),
+      ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
+      ...(opts.onDelivered ? { onDelivered: opts.onDelivered } : {}),
     });
   }
 
@@ -61,12 +79,27 @@ export class TelegramChat implements ChatAdapter {
     else if (e.type === 'card-update') outbox.enqueue({ kind: 'edit', cardId: e.card.id });
     else {
       const r = renderEvent(e, this.rt.config.quote);
-      if (r) outbox.enqueue({ kind: 'text', html: r.html, buttons: r.buttons });
+      if (r) outbox.enqueue({ kind: 'text', priority: eventPriority(e), html: r.html, buttons: r.buttons });
     }
   }
 
   #card(id: string): Card | undefined {
     return this.rt.engine.cards.get(id) ?? (this.rt.store.data.cards.find((c) => c.id === id) as Card | undefined);
+  }
+
+  /** A card and the cards of the same close queued right behind it (one digest); anything else alone. */
+  #digestOf(head: OutboxItem, rest: readonly OutboxItem[]): OutboxItem[] {
+    if (head.kind !== 'card') return [head];
+    const first = this.#card(head.cardId);
+    if (!first) return [head];
+    const items: OutboxItem[] = [head];
+    for (const x of rest) {
+      if (x.kind !== 'card') break;
+      const c = this.#card(x.cardId);
+      if (!c || c.createdAt !== first.createdAt) break;
+      items.push(x);
+    }
+    return items;
   }
 
   async #send(head: OutboxItem, rest: readonly OutboxItem[]): Promise<number[]> {
@@ -80,15 +113,8 @@ export class TelegramChat implements ChatAdapter {
       const first = this.#card(head.cardId);
       if (!first) return [head.id];
       // Cards of the same close waiting behind it go out as one digest.
-      const items = [head];
-      const cards = [first];
-      for (const x of rest) {
-        if (x.kind !== 'card') break;
-        const c = this.#card(x.cardId);
-        if (!c || c.createdAt !== first.createdAt) break;
-        items.push(x);
-        cards.push(c);
-      }
+      const items = this.#digestOf(head, rest);
+      const cards = items.map((x) => this.#card((x as { cardId: string }).cardId)!);
       const r = cards.length === 1 ? renderCard(first, quote) : renderDigest(cards, quote);
       const msg = await this.#sendRendered(r, chatId);
       for (const c of cards) c.message = { chatId, messageId: msg.message_id };
@@ -103,7 +129,7 @@ export class TelegramChat implements ChatAdapter {
     const digest = ids?.map((id) => this.#card(id)).filter((c): c is Card => !!c);
     const r = digest && digest.length > 1 ? renderDigest(digest, quote) : renderCard(card, quote);
     try {
-      await this.bot.api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
+      await this.api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
     } catch (err) {
       // An identical edit (two updates, one outcome) is not a failure.
       if (!String((err as Error).message).includes('message is not modified')) throw err;
@@ -116,7 +142,7 @@ export class TelegramChat implements ChatAdapter {
     let last;
     for (let i = 0; i < parts.length; i++) {
       const isLast = i === parts.length - 1;
-      last = await this.bot.api.sendMessage(chatId, parts[i], {
+      last = await this.api.sendMessage(chatId, parts[i], {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...(isLast && r.buttons.length ? keyboard(r.buttons) : {}),
@@ -137,6 +163,22 @@ export class TelegramChat implements ChatAdapter {
     if (this.bot.isRunning()) await this.bot.stop().catch((err) => this.rt.log.warn({ err }, 'telegram stop failed'));
     await this.#polling;
   }
+}
+
+/** How the outbox retries a failed Bot API call: 429 waits `retry_after` for the chat, 5xx and network errors back off, other 4xx are final. */
+export function telegramFailure(err: unknown): SendFailure {
+  if (err instanceof GrammyError) {
+    if (err.error_code === 429) return { kind: 'rate-limited', retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 };
+    if (err.error_code >= 400 && err.error_code < 500) return { kind: 'permanent' };
+    return { kind: 'temporary' };
+  }
+  if (err instanceof HttpError) return { kind: 'temporary' };
+  return { kind: 'temporary' };
+}
+
+/** Alerts (errors, risk limits, drift pauses) go ahead of cards; fills and exits go with cards. */
+function eventPriority(e: BotEvent): Priority {
+  return e.type === 'entry' || e.type === 'exit' ? 'normal' : 'urgent';
 }
 
 /** Several cards of one close as one message: a compact block and a row of buttons per signal. */
