@@ -177,6 +177,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       // The drift monitor tests the signal's forward record after every close (it persists and alerts itself).
       if (e.type === 'exit') drift.onTradeClosed(e.trade);
       persist();
+    } else if (e.type === 'risk-limit') {
+      // The alert marks (and a flatten's kill switch) are saved with the message that reports them.
+      persist();
     }
   });
 

@@ -12,11 +12,11 @@ const position = z.object({
   id: z.string(), cardId: z.string(), signalId: z.string(), rule: z.string(), symbol: z.string(), timeframe: tf,
   mode: z.enum(['paper', 'live']), qty: z.number(), entryPrice: z.number(), entryTime: z.number(), entryFee: z.number(),
   stop: z.number(), target: z.number(), exitBy: z.number().optional(),
-  exitRequested: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual']).optional(),
+  exitRequested: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual', 'risk']).optional(),
 });
 const trade = position.extend({
   exitPrice: z.number(), exitTime: z.number(), exitFee: z.number(),
-  reason: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual']),
+  reason: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual', 'risk']),
   pnl: z.number(), pnlPercent: z.number(), r: z.number(),
 });
 const pending = z.object({
@@ -44,6 +44,8 @@ const card = z.object({
     regime: z.enum(['trending', 'ranging']).optional(),
   }).optional(),
   blockedReason: z.string().optional(),
+  blockedLimit: z.enum(['daily-loss', 'drawdown', 'daily-trades', 'circuit-breaker']).optional(),
+  limitNotice: z.boolean().optional(),
   status: z.enum(['open', 'paper', 'live', 'skipped', 'expired', 'info', 'blocked']),
   positionId: z.string().optional(),
   confirmation: z.object({
@@ -117,6 +119,9 @@ export const StateSchema = z.object({
   risk: z.object({
     killSwitch: z.boolean(), cooldowns: z.record(z.string(), z.number()), day: z.string(), dayStartEquity: z.number(),
     dayTrades: z.number(), exchangeErrors: z.number(), circuitOpen: z.boolean(),
+    /** Per risk limit, the UTC day (YYYY-MM-DD) its alert went out; and the day its blocked-cards notice did. */
+    alerted: z.record(z.string(), z.string()).optional(),
+    noticed: z.record(z.string(), z.string()).optional(),
   }),
   paper: z.object({
     cash: z.number(), positions: z.array(position), pending: z.array(pending), trades: z.array(trade),

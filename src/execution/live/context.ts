@@ -42,8 +42,8 @@ export function orderFailed(ctx: LiveContext, symbol: string, err: VenueError): 
   const opened = ctx.risk.onExchangeError(symbol, now);
   ctx.log.warn({ symbol, kind: err.kind, detail: err.detail, errors: ctx.risk.state.exchangeErrors }, 'live order failed');
   if (opened) {
-    alert(ctx, 'error', `Circuit breaker open: ${ctx.risk.state.exchangeErrors} exchange errors in a row ` +
-      `(last: ${explain(err, ctx.config.quote)}) Live trading is paused; check the exchange and the keys, then /resume.`);
+    const hit = ctx.risk.circuitHit(now, explain(err, ctx.config.quote));
+    if (hit) ctx.emit({ type: 'risk-limit', hit });
   }
   return ctx.risk.state.cooldowns[symbol] ?? now;
 }

@@ -75,8 +75,10 @@ export class TelegramChat implements ChatAdapter {
 
   #onEvent(e: BotEvent): void {
     const outbox = this.rt.outbox;
-    if (e.type === 'card') outbox.enqueue({ kind: 'card', cardId: e.card.id });
-    else if (e.type === 'card-update') outbox.enqueue({ kind: 'edit', cardId: e.card.id });
+    if (e.type === 'card') {
+      // A card a risk limit blocked after its notice went out today is recorded, not posted.
+      if (!e.quiet) outbox.enqueue({ kind: 'card', cardId: e.card.id });
+    } else if (e.type === 'card-update') outbox.enqueue({ kind: 'edit', cardId: e.card.id });
     else {
       const r = renderEvent(e, this.rt.config.quote);
       if (r) outbox.enqueue({ kind: 'text', priority: eventPriority(e), html: r.html, buttons: r.buttons });
