@@ -195,6 +195,8 @@ export class Deliverer {
       const sent = await this.#send(head, rest);
       const done = sent.length ? sent : [head.id];
       this.#outbox.done(done);
+      // Items of the group the chat did not take (a card gone from memory) wait again.
+      this.#outbox.setInFlight(ids, false);
       const now = Date.now();
       for (const x of group) {
         this.#backoff.delete(x.id);

@@ -30,8 +30,9 @@ export function orderKey(item: OutboxItem): string | undefined {
  * between the chat accepting it and the removal being written delivers it twice — the only
  * duplicate possible, and one no protocol without idempotency keys on Telegram's side avoids.
  *
- * Storage alerts cannot wait for the disk they are about: they go in a volatile queue that is
- * delivered first and never written.
+ * Each item has a delivery class (`urgent`, `normal`, `bulk`; see PrioritySchema) that the
+ * Deliverer serves in that order, and the time it was queued. Storage alerts cannot wait for the
+ * disk they are about: they go in a volatile queue that is delivered first and never written.
  */
 export class Outbox {
   readonly #store: StateStore;
