@@ -26,14 +26,14 @@ export function standardJobs(rt: Runtime): Job[] {
       run: () => {
         const now = rt.clock.now();
         rt.risk.roll(now, rt.broker.equity());
-        rt.outbox.enqueue({ kind: 'text', topic: 'summary', ...renderDailySummary(dailySummary(rt.portfolio.closedTrades(), now), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', topic: 'summary', priority: 'bulk', ...renderDailySummary(dailySummary(rt.portfolio.closedTrades(), now), rt.config.quote) });
       },
     },
     {
       name: 'weekly-summary',
       cron: '0 0 * * 1',
       run: () => {
-        rt.outbox.enqueue({ kind: 'text', topic: 'summary', ...renderWeeklySummary(weeklySummary(rt.portfolio.closedTrades(), rt.clock.now()), rt.config.quote) });
+        rt.outbox.enqueue({ kind: 'text', topic: 'summary', priority: 'bulk', ...renderWeeklySummary(weeklySummary(rt.portfolio.closedTrades(), rt.clock.now()), rt.config.quote) });
       },
     },
     {

@@ -82,6 +82,11 @@ export const ConfigSchema = z.strictObject({
     minNotional: z.number().min(0).max(1_000_000).default(10),
     /** N consecutive exchange errors pause live trading; 1…1000. */
     circuitBreakerErrors: int(1, 1000).default(3),
+    /**
+     * On hitting maxDailyLossPercent: "block" new entries for the rest of the UTC day, or
+     * "flatten" — also close every position at market and stay stopped until /resume.
+     */
+    onDailyLossLimit: z.enum(['block', 'flatten']).default('block'),
   }).prefault({}),
   broker: z.strictObject({
     /** Paper balance in quote currency; ≤ 1e12 keeps money arithmetic exact to the cent. */

@@ -55,3 +55,20 @@ export class FatalError extends EdgebotError {
 export class UsageError extends EdgebotError {
   override name = 'UsageError';
 }
+
+/** How a venue call failed, as the order logic classifies it (`src/execution/live/errors.ts`). */
+export type VenueErrorKind =
+  | 'insufficient-funds'
+  | 'invalid-order'
+  | 'duplicate'
+  | 'not-found'
+  | 'auth'
+  | 'rate-limit'
+  | 'network'
+  | 'exchange';
+
+/** A venue error: its kind and the venue's own words (never a key). */
+export interface VenueFailure {
+  kind: VenueErrorKind;
+  detail: string;
+}

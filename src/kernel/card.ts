@@ -1,3 +1,4 @@
+import type { RiskLimit } from '../risk/limits.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { PaperOnlyReason, SignalEvidence } from '../signal/evidence.js';
 import type { Direction, SampleStats } from '../signal/types.js';
@@ -45,6 +46,10 @@ export interface Card {
   context?: { rating?: number; maZ?: number; htfAligned?: boolean; regime?: 'trending' | 'ranging' };
   /** Why trade buttons are absent (risk limit, kill switch, informational). */
   blockedReason?: string;
+  /** The alerting risk limit that blocked it, if one did. */
+  blockedLimit?: RiskLimit;
+  /** The first card `blockedLimit` blocked this UTC day: posted as the limit's notice; later ones that day are not posted. */
+  limitNotice?: boolean;
   status: CardStatus;
   positionId?: string;
   /** Live order confirmation shown after `💰 Live…`, until confirmed, cancelled or expired. */

@@ -88,6 +88,8 @@ export class Engine implements CandleSink {
   #pendingInterval = -1;
   /** Setups suppressed because they fired on history. */
   suppressed = 0;
+  /** Close time of the last risk-limit check (once per close time, not per instrument). */
+  #riskCheckedAt = -Infinity;
 
   constructor(deps: EngineDeps) {
     this.#d = deps;
@@ -131,6 +133,10 @@ export class Engine implements CandleSink {
       else {
         d.broker.onBaseCandle(symbol, c, this.#onBroker);
         this.#through[symbol] = c.closeTime;
+        if (c.closeTime !== this.#riskCheckedAt) {
+          this.#riskCheckedAt = c.closeTime;
+          this.checkRiskLimits(c.closeTime);
+        }
       }
     }
     if (tf === d.ratingTimeframe) this.#onRatingCandle(symbol, c, instrument);
@@ -141,6 +147,37 @@ export class Engine implements CandleSink {
       else for (const s of setups) this.#publish(s);
       setups.length = 0;
     }
+  }
+
+  /**
+   * Alerts each risk limit the account has newly hit (once per limit per UTC day), and with
+   * `risk.onDailyLossLimit: "flatten"` acts on the daily loss limit at once: the kill switch goes
+   * on (stays until /resume), queued entries are cancelled and every open position — paper and
+   * live — is asked to close at market (the next base candle's open for paper). Runs on every
+   * base close time; callers that count entries or exchange errors may call it too.
+   */
+  checkRiskLimits(now: number): void {
+    const d = this.#d;
+    const hits = d.risk.watch(d.portfolio.accountView(), now);
+    for (const hit of hits) {
+      if (hit.limit === 'daily-loss' && d.risk.cfg.onDailyLossLimit === 'flatten') hit.flatten = this.#flatten();
+      d.emit({ type: 'risk-limit', hit });
+    }
+  }
+
+  #flatten(): { positions: number; cancelledEntries: number } {
+    const d = this.#d;
+    d.risk.state.killSwitch = true;
+    const pending = d.broker.account.pending.map((p) => p.cardId);
+    for (const id of pending) d.broker.cancelEntry(id);
+    let n = 0;
+    for (const client of d.portfolio.clients) {
+      for (const p of client.heldPositions()) {
+        client.requestExit(p.id, 'risk');
+        n++;
+      }
+    }
+    return { positions: n, cancelledEntries: pending.length };
   }
 
   /**
@@ -213,9 +250,11 @@ export class Engine implements CandleSink {
     const equity = broker.equity();
     const sizing = d.risk.size(s.entry, s.stop, equity, s.allocationPercent);
     const info = d.signalInfo?.(s.signalId);
-    const blocked = s.tradable
-      ? d.risk.blockReason(s.symbol, sizing, d.portfolio.accountView(), now)
-      : 'informational: spot cannot short';
+    const block = s.tradable ? d.risk.check(s.symbol, sizing, d.portfolio.accountView(), now) : null;
+    const blocked = s.tradable ? block?.reason ?? null : 'informational: spot cannot short';
+    // An alerting limit posts the first card it blocks today (its notice); later ones are recorded, not posted.
+    const limit = block?.limit;
+    const notice = limit ? d.risk.firstBlockedToday(limit, now) : false;
     const card: Card = {
       id: cardId(s),
       createdAt: now,
@@ -245,10 +284,13 @@ export class Engine implements CandleSink {
       ...(info?.evidence ? { evidence: info.evidence } : {}),
       ...(info?.paperOnly && s.tradable ? { paperOnly: info.paperOnly } : {}),
       ...(blocked ? { blockedReason: blocked } : {}),
+      ...(limit ? { blockedLimit: limit, ...(notice ? { limitNotice: true } : {}) } : {}),
     };
     this.#remember(card);
     this.stats.cards++;
-    d.emit({ type: 'card', card });
+    // The limit's own alert goes first, so the notice card follows it.
+    if (limit) this.checkRiskLimits(now);
+    d.emit({ type: 'card', card, ...(limit && !notice ? { quiet: true } : {}) });
   }
 
   #remember(card: Card): void {

@@ -1,5 +1,8 @@
 import type { Card } from './card.js';
 import type { LiveAlert } from './live-outcome.js';
+import type { RiskLimitHit } from '../risk/limits.js';
+
+export type { RiskLimit, RiskLimitHit } from '../risk/limits.js';
 import type { Position, Trade } from '../portfolio/types.js';
 import type { SignalPause } from '../signal/drift-service.js';
 
@@ -8,7 +11,11 @@ import type { SignalPause } from '../signal/drift-service.js';
  * (freqtrade's RPC message types, in TypeScript). Notifiers switch on `type`.
  */
 export type BotEvent =
-  | { type: 'card'; card: Card }
+  /**
+   * A new card; `quiet`: recorded but not posted — a risk limit blocked it, and the first card
+   * that limit blocked today (its notice) stands for the rest.
+   */
+  | { type: 'card'; card: Card; quiet?: boolean }
   | { type: 'card-update'; card: Card }
   | { type: 'entry'; position: Position }
   | { type: 'exit'; trade: Trade }
@@ -18,6 +25,8 @@ export type BotEvent =
   | { type: 'live-alert'; level: 'info' | 'warning' | 'error'; alert: LiveAlert }
   /** The drift monitor paused a signal (an alert with a Resume button). */
   | { type: 'signal-paused'; pause: SignalPause }
+  /** A risk limit was hit (once per limit per UTC day). */
+  | { type: 'risk-limit'; hit: RiskLimitHit }
   /** The market-data feed went down, came back, or the venue has no candles for a stretch. */
   | { type: 'feed'; level: 'info' | 'warning'; feed: FeedNotice }
   /** The bot process about itself: start, stop, reconcile, storage, downtime. */

@@ -187,6 +187,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       // The drift monitor tests the signal's forward record after every close (it persists and alerts itself).
       if (e.type === 'exit') drift.onTradeClosed(e.trade);
       persist();
+    } else if (e.type === 'risk-limit') {
+      // The alert marks (and a flatten's kill switch) are saved with the message that reports them.
+      persist();
     }
   });
 
@@ -195,7 +198,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const outbox = new Outbox(store);
   for (const pause of drift.sweep()) {
     const r = o.notice({ type: 'signal-paused', pause });
-    if (r) outbox.enqueue({ kind: 'text', ...r });
+    if (r) outbox.enqueue({ kind: 'text', priority: 'urgent', ...r });
   }
 
   return {

@@ -4,22 +4,8 @@
  * asset, times ms UTC.
  */
 
-/** How a venue call failed, as the order logic classifies it (`src/execution/live/errors.ts`). */
-export type VenueErrorKind =
-  | 'insufficient-funds'
-  | 'invalid-order'
-  | 'duplicate'
-  | 'not-found'
-  | 'auth'
-  | 'rate-limit'
-  | 'network'
-  | 'exchange';
-
-/** A venue error: its kind and the venue's own words (never a key). */
-export interface VenueFailure {
-  kind: VenueErrorKind;
-  detail: string;
-}
+export type { VenueErrorKind, VenueFailure } from '../core/errors.js';
+import type { VenueFailure } from '../core/errors.js';
 
 /** Phases of a live trade (the ledger's). */
 export type LivePhase = 'entering' | 'open' | 'closing' | 'closed' | 'failed' | 'cancelled';
@@ -80,6 +66,5 @@ export type LiveAlert =
   | { code: 'protection-refused'; symbol: string; venue: string; failure: VenueFailure; stop: number; target: number }
   | { code: 'protection-missing'; symbol: string; clientId: string }
   | { code: 'exit-unfinished'; symbol: string; reason: string; failure: VenueFailure }
-  | { code: 'circuit-open'; errors: number; failure: VenueFailure }
   /** A step's answer nobody tapped for (reconcile, an order timeout). */
   | { code: 'step'; outcome: LiveOutcome };

@@ -57,8 +57,9 @@ export class ConsoleChat implements ChatAdapter {
       if (e.type === 'entry' || e.type === 'exit') {
         if (this.rt.config.execution.autoTrade === 'paper') return;
       }
-      if (e.type === 'card') this.rt.outbox.enqueue({ kind: 'card', cardId: e.card.id });
-      else {
+      if (e.type === 'card') {
+        if (!e.quiet) this.rt.outbox.enqueue({ kind: 'card', cardId: e.card.id });
+      } else {
         const r = renderEvent(e, quote);
         if (r) this.rt.outbox.enqueue({ kind: 'text', html: r.html, buttons: r.buttons });
       }

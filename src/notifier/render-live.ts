@@ -126,9 +126,6 @@ export function liveAlertText(a: LiveAlert, quote: string): string {
     case 'protection-missing':
       return `${a.symbol}: the protective orders ${a.clientId} left the book without a fill (cancelled outside edgebot?). Placing them again.`;
     case 'exit-unfinished': return `${a.symbol}: ${a.reason} exit not finished — ${explain(a.failure, quote)} Reconcile retries it.`;
-    case 'circuit-open':
-      return `Circuit breaker open: ${a.errors} exchange errors in a row (last: ${explain(a.failure, quote)}) ` +
-        'Live trading is paused; check the exchange and the keys, then /resume.';
     case 'step': return liveText(a.outcome, quote);
   }
 }

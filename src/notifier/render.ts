@@ -1,4 +1,4 @@
-import type { BotEvent } from '../kernel/events.js';
+import type { BotEvent, RiskLimit, RiskLimitHit } from '../kernel/events.js';
 import type { Card, LiveConfirmation } from '../kernel/card.js';
 import type { Trade } from '../portfolio/types.js';
 import type { Position } from '../portfolio/types.js';
@@ -107,6 +107,9 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
   if (card.paperOnly && card.status === 'open') html += `\n${PAPER_ONLY[card.paperOnly]}`;
   const status = STATUS_LINE[card.status];
   if (status) html += `\n\n${status}` + (card.status === 'blocked' && card.blockedReason ? `: ${esc(card.blockedReason)}` : '');
+  if (card.status === 'blocked' && card.blockedLimit && card.limitNotice) {
+    html += `\n<i>Later signals blocked by the ${LIMIT_NAME[card.blockedLimit]} are not posted until 00:00 UTC.</i>`;
+  }
   const confirming = card.status === 'open' && card.confirmation;
   if (confirming) html += renderConfirmation(card.confirmation!, card.symbol, quote, card.venueMode);
   const buttons = confirming
@@ -184,6 +187,7 @@ const REASON: Record<Trade['reason'], string> = {
   'zscore-reversal': '↩️ z-score reversal',
   time: '⏰ time exit',
   manual: '✋ closed by you',
+  risk: '🛡 daily loss limit (flatten)',
 };
 
 function renderExit(t: Trade, quote: string): string {
@@ -217,7 +221,48 @@ export function renderEvent(e: BotEvent, quote = 'USDT'): Rendered | null {
       return { html: `${alertIcon(e.level)} ${esc(feedText(e.feed))}`, buttons: [] };
     case 'system':
       return { html: `${alertIcon(e.level)} ${esc(systemText(e.notice))}`, buttons: [] };
+    case 'risk-limit':
+      return renderRiskLimit(e.hit, quote);
   }
+}
+
+const LIMIT_NAME: Record<RiskLimit, string> = {
+  'daily-loss': 'daily loss limit',
+  drawdown: 'drawdown limit',
+  'daily-trades': 'daily trade limit',
+  'circuit-breaker': 'circuit breaker',
+};
+
+/**
+ * A risk limit's one alert of the day, with its numbers: what was hit, against what, and what
+ * happens now (entries blocked until 00:00 UTC, or until /resume; a flatten closes everything).
+ */
+export function renderRiskLimit(h: RiskLimitHit, quote = 'USDT'): Rendered {
+  const q = esc(quote);
+  let html: string;
+  switch (h.limit) {
+    case 'daily-loss':
+      html = `🚨 <b>Daily loss limit hit</b>: ${pct(-h.value, 2)} today (limit ${pct(-h.threshold, 2)}): equity ${money(h.equity ?? 0)} ${q} ` +
+        `vs ${money(h.reference ?? 0)} ${q} at 00:00 UTC.\n` +
+        (h.flatten
+          ? `Closing all ${h.flatten.positions} open position${h.flatten.positions === 1 ? '' : 's'} at market now` +
+            (h.flatten.cancelledEntries ? ` and cancelling ${h.flatten.cancelledEntries} queued entr${h.flatten.cancelledEntries === 1 ? 'y' : 'ies'}` : '') +
+            ' (<code>risk.onDailyLossLimit: flatten</code>). Trading is stopped until you /resume.'
+          : `New entries are blocked until 00:00 UTC; open positions keep their stops and targets.`);
+      break;
+    case 'drawdown':
+      html = `🚨 <b>Drawdown limit hit</b>: ${pct(h.value, 2)} below the equity peak (limit ${pct(h.threshold, 2)}): equity ${money(h.equity ?? 0)} ${q} ` +
+        `vs peak ${money(h.reference ?? 0)} ${q}.\nNew entries are blocked while the drawdown is over the limit; open positions keep their stops and targets.`;
+      break;
+    case 'daily-trades':
+      html = `⚠️ <b>Daily trade limit reached</b>: ${h.value} of ${h.threshold} entries today.\nNew entries are blocked until 00:00 UTC.`;
+      break;
+    case 'circuit-breaker':
+      html = `🚨 <b>Circuit breaker open: ${h.value} exchange errors in a row</b> (limit ${h.threshold}${h.lastError ? `; last: ${esc(explain(h.lastError, quote))}` : ''}).\n` +
+        'Live trading is paused; check the exchange and the keys, then /resume.';
+      break;
+  }
+  return { html, buttons: [] };
 }
 
 /** The drift monitor's alert: the numbers behind the pause and a Resume button (confirmed by a second tap). */

@@ -1,6 +1,7 @@
 import type { Timeframe } from '../core/timeframe.js';
 
-export type ExitReason = 'stop' | 'target' | 'zscore-reversal' | 'time' | 'manual';
+/** Why a position closed; `risk`: flattened when the daily loss limit was hit (`risk.onDailyLossLimit: "flatten"`). */
+export type ExitReason = 'stop' | 'target' | 'zscore-reversal' | 'time' | 'manual' | 'risk';
 export type TradeMode = 'paper' | 'live';
 
 /** An open long position. Quantities in base asset, prices and fees in quote currency, times ms UTC. */

@@ -62,7 +62,7 @@ export const LiveTradeSchema = z.object({
     lastError: z.string().optional(),
   }).optional(),
   exit: LiveOrderSchema.optional(),
-  exitReason: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual']).optional(),
+  exitReason: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual', 'risk']).optional(),
   /** Base held after base-asset fees. */
   qty: z.number(),
   entryPrice: z.number(),

@@ -13,11 +13,11 @@ const position = z.object({
   id: z.string(), cardId: z.string(), signalId: z.string(), rule: z.string(), symbol: z.string(), timeframe: tf,
   mode: z.enum(['paper', 'live']), qty: z.number(), entryPrice: z.number(), entryTime: z.number(), entryFee: z.number(),
   stop: z.number(), target: z.number(), exitBy: z.number().optional(),
-  exitRequested: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual']).optional(),
+  exitRequested: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual', 'risk']).optional(),
 });
 const trade = position.extend({
   exitPrice: z.number(), exitTime: z.number(), exitFee: z.number(),
-  reason: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual']),
+  reason: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual', 'risk']),
   pnl: z.number(), pnlPercent: z.number(), r: z.number(),
 });
 const pending = z.object({
@@ -45,6 +45,8 @@ const card = z.object({
     regime: z.enum(['trending', 'ranging']).optional(),
   }).optional(),
   blockedReason: z.string().optional(),
+  blockedLimit: z.enum(['daily-loss', 'drawdown', 'daily-trades', 'circuit-breaker']).optional(),
+  limitNotice: z.boolean().optional(),
   status: z.enum(['open', 'paper', 'live', 'skipped', 'expired', 'info', 'blocked']),
   positionId: z.string().optional(),
   confirmation: z.object({
@@ -62,15 +64,26 @@ const card = z.object({
 const button = z.object({ text: z.string(), data: z.string() });
 
 /**
+ * Delivery class of an outbox item (issue #10): `urgent` — replies to the owner, confirmations,
+ * kill-switch replies, risk alerts, errors; `normal` — cards, their edits, fills and exits;
+ * `bulk` — summaries, charts and other bulk. A message in retry never holds back a higher class.
+ */
+export const PrioritySchema = z.enum(['urgent', 'normal', 'bulk']);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+/** Fields every outbox item has: id, delivery class (absent = `normal`), enqueue time (ms UTC, wall clock). */
+const itemBase = { id: z.number(), priority: PrioritySchema.optional(), at: z.number().optional() };
+
+/**
  * A message waiting in the persisted outbox (write-ahead): recorded with the state that it shows,
  * delivered after the write, removed once the chat has it. Cards are rendered from the stored
  * card at delivery, so a card sent late shows its latest status.
  */
 export const OutboxItemSchema = z.discriminatedUnion('kind', [
-  z.object({ id: z.number(), kind: z.literal('card'), cardId: z.string() }),
-  z.object({ id: z.number(), kind: z.literal('edit'), cardId: z.string() }),
+  z.object({ ...itemBase, kind: z.literal('card'), cardId: z.string() }),
+  z.object({ ...itemBase, kind: z.literal('edit'), cardId: z.string() }),
   z.object({
-    id: z.number(), kind: z.literal('text'), html: z.string(), buttons: z.array(z.array(button)),
+    ...itemBase, kind: z.literal('text'), html: z.string(), buttons: z.array(z.array(button)),
     /** Another chat than the owner's (a reply to an allow-listed user elsewhere). */
     chatId: z.number().optional(),
     /** What the message is about, for the owner's notification settings (absent: an alert). */
@@ -108,6 +121,9 @@ export const StateSchema = z.object({
   risk: z.object({
     killSwitch: z.boolean(), cooldowns: z.record(z.string(), z.number()), day: z.string(), dayStartEquity: z.number(),
     dayTrades: z.number(), exchangeErrors: z.number(), circuitOpen: z.boolean(),
+    /** Per risk limit, the UTC day (YYYY-MM-DD) its alert went out; and the day its blocked-cards notice did. */
+    alerted: z.record(z.string(), z.string()).optional(),
+    noticed: z.record(z.string(), z.string()).optional(),
   }),
   paper: z.object({
     cash: z.number(), positions: z.array(position), pending: z.array(pending), trades: z.array(trade),

@@ -1,5 +1,5 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, GrammyError, InlineKeyboard, InputFile } from 'grammy';
+import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTelegramApi, htmlProblem, startFakeTelegramApi } from './telegram-api.js';
 
@@ -89,6 +89,45 @@ describe('FakeTelegramApi with a real grammY bot', () => {
     expect(api.callsOf('sendMessage')).toHaveLength(2);
     expect(api.callsOf('sendMessage')[0].ok).toBe(false);
     expect(api.messages()).toHaveLength(1);
+  });
+
+  it('injects each fault kind as configured, and only into sending methods', async () => {
+    const kinds = ['429', '5xx', 'drop-before', 'drop-after'] as const;
+    for (const kind of kinds) {
+      api.injectFaults({ rate: 1, weights: { [kind]: 1 }, retryAfter: 7 });
+      const before = api.messages().length;
+      const err = await bot.api.sendMessage(alice.id, `hit by ${kind}`).catch((e: unknown) => e);
+      const call = api.callsOf('sendMessage').at(-1)!;
+      expect(call.fault).toBe(kind);
+      if (kind === '429') {
+        expect(err).toBeInstanceOf(GrammyError);
+        expect((err as GrammyError).error_code).toBe(429);
+        expect((err as GrammyError).parameters.retry_after).toBe(7);
+      } else if (kind === '5xx') {
+        expect((err as GrammyError).error_code).toBe(502);
+      } else {
+        // The connection is gone either way; only the fake knows whether it handled the call.
+        expect(err).toBeInstanceOf(HttpError);
+      }
+      expect(api.messages().length).toBe(before + (kind === 'drop-after' ? 1 : 0));
+    }
+    expect(api.faultCounts()).toEqual({ '429': 1, '5xx': 1, 'drop-before': 1, 'drop-after': 1 });
+    // getUpdates and getMe are never hit by default.
+    expect((await bot.api.getMe()).id).toBe(api.botUser.id);
+
+    // A 30 % plan fails about 30 % of 200 calls, the same ones for the same seed.
+    const run = async (seed: number) => {
+      api.injectFaults({ rate: 0.3, weights: { '429': 1, '5xx': 1 }, seed });
+      let failed = 0;
+      for (let i = 0; i < 200; i++) await bot.api.sendMessage(alice.id, `m${i}`).catch(() => failed++);
+      return failed;
+    };
+    const a = await run(42);
+    expect(a).toBeGreaterThan(40);
+    expect(a).toBeLessThan(80);
+    expect(await run(42)).toBe(a);
+    api.injectFaults(null);
+    expect((await bot.api.sendMessage(alice.id, 'clean')).text).toBe('clean');
   });
 
   it('enforces message length, callback_data size and HTML validity', async () => {

@@ -23,8 +23,45 @@ export interface RecordedCall {
   method: string;
   payload: any;
   at: number;
-  /** false when the fake answered with an error. */
+  /** false when the fake answered with an error (or dropped the call before handling it). */
   ok?: boolean;
+  /** The injected fault this call got, if any (see {@link FakeTelegramApi.injectFaults}). */
+  fault?: FaultKind;
+}
+
+/**
+ * Injected faults: `429` answers Too Many Requests with `retry_after`; `5xx` answers 502 Bad
+ * Gateway; `drop-before` closes the connection without handling the call; `drop-after` handles
+ * it (the message exists) and then closes the connection before answering — the one case where
+ * a client cannot know the call succeeded.
+ */
+export type FaultKind = '429' | '5xx' | 'drop-before' | 'drop-after';
+
+/** A random fault plan; deterministic for a given `seed`. */
+export interface FaultPlan {
+  /** Fraction of the matching calls that fail, 0…1. */
+  rate: number;
+  /** Relative weights of the fault kinds; default all equal. */
+  weights?: Partial<Record<FaultKind, number>>;
+  /** Seconds a 429 asks to wait (`parameters.retry_after`); default 1. */
+  retryAfter?: number;
+  /** Methods that can fail; default every sending and editing method (never getUpdates). */
+  methods?: readonly string[];
+  seed?: number;
+}
+
+const FAULTY_METHODS = ['sendMessage', 'sendPhoto', 'sendDocument', 'editMessageText', 'editMessageReplyMarkup', 'editMessageCaption', 'deleteMessage'];
+
+/** mulberry32: a small seeded PRNG, so a fault run can be repeated. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Someone sending a message or pressing a button. */
@@ -106,6 +143,7 @@ export class FakeTelegramApi {
   private callbackIds = new Set<string>();
   private documents = new Map<number, string>();
   private photos = new Map<number, Buffer>();
+  private faultPlan: { plan: FaultPlan; rand: () => number; methods: Set<string> } | undefined;
   private readonly handlers: Record<string, Handler>;
 
   constructor(opts: { token?: string } = {}) {
@@ -197,6 +235,21 @@ export class FakeTelegramApi {
     const queue = this.failures.get(method) ?? [];
     queue.push({ error, remaining: times });
     this.failures.set(method, queue);
+  }
+
+  /**
+   * From now on, a random `plan.rate` of the calls of `plan.methods` fail with one of the
+   * {@link FaultKind}s (recorded on the call as `fault`). `null` turns faults off.
+   */
+  injectFaults(plan: FaultPlan | null): void {
+    this.faultPlan = plan ? { plan, rand: prng(plan.seed ?? 1), methods: new Set(plan.methods ?? FAULTY_METHODS) } : undefined;
+  }
+
+  /** How many calls got each injected fault so far. */
+  faultCounts(): Record<FaultKind, number> {
+    const out: Record<FaultKind, number> = { '429': 0, '5xx': 0, 'drop-before': 0, 'drop-after': 0 };
+    for (const c of this.calls) if (c.fault) out[c.fault]++;
+    return out;
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -488,8 +541,20 @@ export class FakeTelegramApi {
     const call: RecordedCall = { method, payload, at: Date.now() };
     this.calls.push(call);
 
+    const fault = this.drawFault(method);
+    if (fault) call.fault = fault;
+    if (fault === 'drop-before') {
+      call.ok = false;
+      res.socket?.destroy();
+      return;
+    }
     try {
       this.injectedFailure(method);
+      if (fault === '429') {
+        const s = this.faultPlan!.plan.retryAfter ?? 1;
+        throw new ApiError(429, `Too Many Requests: retry after ${s}`, s);
+      }
+      if (fault === '5xx') throw new ApiError(502, 'Bad Gateway');
       if (method === 'getUpdates') {
         call.ok = true;
         return this.getUpdates(payload, res);
@@ -498,7 +563,9 @@ export class FakeTelegramApi {
       if (!handler) throw new ApiError(404, 'Not Found: method not found');
       const result = handler(payload);
       call.ok = true;
-      send(res, 200, { ok: true, result });
+      // Handled, but the answer never arrives.
+      if (fault === 'drop-after') res.socket?.destroy();
+      else send(res, 200, { ok: true, result });
     } catch (err) {
       call.ok = false;
       if (!(err instanceof ApiError)) throw err;
@@ -506,6 +573,16 @@ export class FakeTelegramApi {
       if (err.retryAfter !== undefined) body.parameters = { retry_after: err.retryAfter };
       send(res, err.code, body);
     }
+  }
+
+  private drawFault(method: string): FaultKind | undefined {
+    const f = this.faultPlan;
+    if (!f || !f.methods.has(method) || f.rand() >= f.plan.rate) return undefined;
+    const kinds: FaultKind[] = ['429', '5xx', 'drop-before', 'drop-after'];
+    const w = kinds.map((k) => f.plan.weights?.[k] ?? (f.plan.weights ? 0 : 1));
+    let x = f.rand() * w.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < kinds.length; i++) if ((x -= w[i]) < 0) return kinds[i];
+    return kinds[kinds.length - 1];
   }
 
   private injectedFailure(method: string): void {

@@ -44,7 +44,8 @@ export function orderFailed(ctx: LiveContext, symbol: string, err: VenueError): 
   const opened = ctx.risk.onExchangeError(symbol, now);
   ctx.log.warn({ symbol, kind: err.kind, detail: err.detail, errors: ctx.risk.state.exchangeErrors }, 'live order failed');
   if (opened) {
-    alert(ctx, 'error', { code: 'circuit-open', errors: ctx.risk.state.exchangeErrors, failure: failureOf(err) });
+    const hit = ctx.risk.circuitHit(now, failureOf(err));
+    if (hit) ctx.emit({ type: 'risk-limit', hit });
   }
   return ctx.risk.state.cooldowns[symbol] ?? now;
 }

@@ -1,10 +1,10 @@
-import { GrammyError, type Bot } from 'grammy';
+import { Api, GrammyError, HttpError, type Bot } from 'grammy';
 import type { Runtime } from '../../kernel/kernel.js';
 import type { BotEvent } from '../../kernel/events.js';
 import type { Card } from '../../kernel/card.js';
 import type { ChatAdapter } from '../chat.js';
-import { Deliverer } from '../delivery.js';
-import type { OutboxItem } from '../../store/schema.js';
+import { Deliverer, type SendFailure } from '../delivery.js';
+import type { OutboxItem, Priority } from '../../store/schema.js';
 import { esc, splitMessage, utc } from '../format.js';
 import { renderCard, renderConfirmation, renderEvent, renderEvidence, type Rendered } from '../render.js';
 import { commandMenu } from './bot.js';
@@ -14,8 +14,14 @@ import { keyboard } from './keyboard.js';
 
 export interface TelegramChatOptions {
   chatId: number;
-  /** Pause between outgoing calls (Telegram allows about 1 message/s per chat). */
+  /** Pause between outgoing calls (Telegram allows about 1 message/s per chat; groups get at least 3 s). */
   minIntervalMs?: number;
+  /** Multiplies the outbox's waits (pacing, backoff, retry_after); benches only. Default 1. */
+  timeScale?: number;
+  /** A send that has not answered after this long fails and is retried (s; default 30). */
+  sendTimeoutSeconds?: number;
+  /** Told of every delivered outbox item with its delay since enqueue, ms (benches, KPIs). */
+  onDelivered?: (item: OutboxItem, delayMs: number) => void;
   /** Told when polling stops for good (409 Conflict: another instance; or too many failures in a row). */
   onFatal?: (err: Error) => void;
 }
@@ -24,8 +30,10 @@ export interface TelegramChatOptions {
  * The Telegram side of the bot: renders engine events into the owner chat and keeps card
  * messages in step with their state (buttons removed once used, expired cards say so).
  * Every message goes through the persisted outbox (write-ahead: on disk before it is sent, sent
- * again after a crash if Telegram never got it); several cards from one close become a single
- * digest with a row of buttons per signal.
+ * again after a crash if Telegram never got it), urgent replies and alerts ahead of cards, cards
+ * ahead of bulk; several cards from one close become a single digest with a row of buttons per
+ * signal. Sends use their own API client without auto-retry: the outbox owns retries, so a
+ * failing message waits on its own instead of holding the queue inside a send.
  */
 export class TelegramChat implements ChatAdapter {
   readonly kind = 'telegram' as const;
@@ -34,13 +42,23 @@ export class TelegramChat implements ChatAdapter {
   /** Cards whose chart went out ahead of their text (a caption too long), so a retry does not post it twice. */
   readonly #photoSent = new Set<string>();
   readonly #deliverer: Deliverer;
+  /** The client the outbox sends with: same server and token as the bot, no auto-retry. */
+  readonly api: Api;
   #unsubscribe: (() => void) | undefined;
   #polling: Promise<void> | undefined;
 
   constructor(readonly rt: Runtime, readonly bot: Bot, readonly opts: TelegramChatOptions) {
+    this.api = new Api(bot.token, { ...bot.api.options, timeoutSeconds: opts.sendTimeoutSeconds ?? 30 });
+    const pauseMs = opts.minIntervalMs ?? 1000;
     this.#deliverer = new Deliverer(rt.outbox, rt.store, (head, rest) => this.#send(head, rest), rt.log, {
-      pauseMs: opts.minIntervalMs ?? 1000,
-      isPermanent: (err) => err instanceof GrammyError && err.error_code >= 400 && err.error_code < 500 && err.error_code !== 429,
+      pauseMs,
+      // Telegram: about 1 message/s in a private chat, 20/min in a group (negative ids).
+      pauseFor: (chat) => (pauseMs > 0 && typeof chat === 'number' && chat < 0 ? Math.max(pauseMs, 3000) : pauseMs),
+      chatOf: (item) => (item.kind === 'text' ? item.chatId ?? opts.chatId : opts.chatId),
+      classify: telegramFailure,
+      group: (head, rest) => this.#digestOf(head, rest),
+      ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
+      ...(opts.onDelivered ? { onDelivered: opts.onDelivered } : {}),
     });
   }
 
@@ -61,16 +79,33 @@ export class TelegramChat implements ChatAdapter {
 
   #onEvent(e: BotEvent): void {
     const outbox = this.rt.outbox;
-    if (e.type === 'card') outbox.enqueue({ kind: 'card', cardId: e.card.id });
-    else if (e.type === 'card-update') outbox.enqueue({ kind: 'edit', cardId: e.card.id });
+    if (e.type === 'card') {
+      // A card a risk limit blocked after its notice went out today is recorded, not posted.
+      if (!e.quiet) outbox.enqueue({ kind: 'card', cardId: e.card.id });
+    } else if (e.type === 'card-update') outbox.enqueue({ kind: 'edit', cardId: e.card.id });
     else {
       const r = renderEvent(e, this.rt.config.quote);
-      if (r) outbox.enqueue({ kind: 'text', html: r.html, buttons: r.buttons, topic: eventTopic(e) });
+      if (r) outbox.enqueue({ kind: 'text', priority: eventPriority(e), html: r.html, buttons: r.buttons, topic: eventTopic(e) });
     }
   }
 
   #card(id: string): Card | undefined {
     return this.rt.engine.cards.get(id) ?? (this.rt.store.data.cards.find((c) => c.id === id) as Card | undefined);
+  }
+
+  /** A card and the cards of the same close queued right behind it (one digest); anything else alone. */
+  #digestOf(head: OutboxItem, rest: readonly OutboxItem[]): OutboxItem[] {
+    if (head.kind !== 'card') return [head];
+    const first = this.#card(head.cardId);
+    if (!first) return [head];
+    const items: OutboxItem[] = [head];
+    for (const x of rest) {
+      if (x.kind !== 'card') break;
+      const c = this.#card(x.cardId);
+      if (!c || c.createdAt !== first.createdAt) break;
+      items.push(x);
+    }
+    return items;
   }
 
   async #send(head: OutboxItem, rest: readonly OutboxItem[]): Promise<number[]> {
@@ -86,27 +121,17 @@ export class TelegramChat implements ChatAdapter {
       return [head.id];
     }
     if (head.kind === 'card') {
-      const first = this.#card(head.cardId);
       // A card of a muted instrument is dropped, not sent.
       const shown = (c: Card) => !isMuted(settings, c.symbol, c.createdAt);
       // Cards of the same close waiting behind it go out as one digest.
-      const items = [head];
-      const cards = first && shown(first) ? [first] : [];
-      if (first) {
-        for (const x of rest) {
-          if (x.kind !== 'card') break;
-          const c = this.#card(x.cardId);
-          if (!c || c.createdAt !== first.createdAt) break;
-          items.push(x);
-          if (shown(c)) cards.push(c);
-        }
-      }
+      const items = this.#digestOf(head, rest);
+      const cards = items.map((x) => this.#card((x as { cardId: string }).cardId)).filter((c): c is Card => !!c && shown(c));
       if (!cards.length) return items.map((x) => x.id);
       if (cards.length === 1) {
         const card = cards[0];
         const png = this.rt.history && chartable(card) ? await cardChartPng(card, this.rt.history, this.rt.log) : null;
         card.message = png
-          ? await sendCardPhoto(this.bot.api, chatId, card, png, quote, extra, (r, c, x) => this.#sendRendered(r, c, x), this.#photoSent)
+          ? await sendCardPhoto(this.api, chatId, card, png, quote, extra, (r, c, x) => this.#sendRendered(r, c, x), this.#photoSent)
           : { chatId, messageId: (await this.#sendRendered(renderCard(card, quote), chatId, extra)).message_id };
         return items.map((x) => x.id);
       }
@@ -120,12 +145,12 @@ export class TelegramChat implements ChatAdapter {
     if (!card?.message) return [head.id];
     const m = card.message;
     try {
-      if (m.photo) await editCardCaption(this.bot.api, card, m, quote);
+      if (m.photo) await editCardCaption(this.api, card, m, quote);
       else {
         const ids = this.#digests.get(m.messageId);
         const digest = ids?.map((id) => this.#card(id)).filter((c): c is Card => !!c);
         const r = digest && digest.length > 1 ? renderDigest(digest, quote) : renderCard(card, quote);
-        await this.bot.api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
+        await this.api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
       }
     } catch (err) {
       // An identical edit (two updates, one outcome) is not a failure.
@@ -139,7 +164,7 @@ export class TelegramChat implements ChatAdapter {
     let last;
     for (let i = 0; i < parts.length; i++) {
       const isLast = i === parts.length - 1;
-      last = await this.bot.api.sendMessage(chatId, parts[i], {
+      last = await this.api.sendMessage(chatId, parts[i], {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...extra,
@@ -173,12 +198,30 @@ export function eventTopic(e: BotEvent): Topic {
       return e.level === 'error' ? 'error' : (e.topic ?? 'alert');
     case 'feed':
       return 'feed';
+    case 'risk-limit':
+      return 'risk';
     case 'system':
     case 'live-alert':
       return e.level === 'error' ? 'error' : 'alert';
     default:
       return 'alert';
   }
+}
+
+/** How the outbox retries a failed Bot API call: 429 waits `retry_after` for the chat, 5xx and network errors back off, other 4xx are final. */
+export function telegramFailure(err: unknown): SendFailure {
+  if (err instanceof GrammyError) {
+    if (err.error_code === 429) return { kind: 'rate-limited', retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 };
+    if (err.error_code >= 400 && err.error_code < 500) return { kind: 'permanent' };
+    return { kind: 'temporary' };
+  }
+  if (err instanceof HttpError) return { kind: 'temporary' };
+  return { kind: 'temporary' };
+}
+
+/** Alerts (errors, risk limits, drift pauses) go ahead of cards; fills and exits go with cards. */
+function eventPriority(e: BotEvent): Priority {
+  return e.type === 'entry' || e.type === 'exit' ? 'normal' : 'urgent';
 }
 
 /** Several cards of one close as one message: a compact block and a row of buttons per signal. */
