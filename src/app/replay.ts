@@ -12,6 +12,7 @@ import { appLogger, createRuntime, type Runtime } from './runtime.js';
 import { openChat } from './chat.js';
 import type { ChatAdapter } from '../notifier/chat.js';
 import { validatedSignals } from './signals.js';
+import { scheduleJobs, standardJobs } from './jobs.js';
 
 export interface ReplayOptions {
   /** Folder of `<SYMBOL>.csv[.gz]` candle files; symbols come from the file names. */
@@ -111,6 +112,8 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   });
   // Said in the chat too: a replay that silently rated nothing would look like a market without signals.
   for (const text of notes) rt.bus.emit({ type: 'alert', level: 'warning', text });
+  // The daily and weekly summaries (and the heartbeat) run on the replay clock, at simulated time.
+  const stopJobs = scheduleJobs(rt, standardJobs(rt));
   const feed = new ReplayFeed(series, rt.pipeline);
   log.info({ data: o.data, symbols: series.length, base, candles: feed.total }, 'replay starting');
 
@@ -133,6 +136,7 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
     };
   };
   const close = async () => {
+    stopJobs();
     await chat.flush();
     await chat.stop();
     await store.close();

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import { withTimers, type Clock, type TimerClock } from '../core/clock.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
 import { Engine } from '../engine/engine.js';
@@ -45,7 +45,8 @@ export interface Runtime {
   mode: Mode;
   config: Config;
   liveParams: LiveParams;
-  clock: Clock;
+  /** The engine's clock, with timers (scheduled jobs run on it). */
+  clock: TimerClock;
   startedAt: number;
   store: StateStore;
   bus: EventBus;
@@ -186,7 +187,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   for (const p of drift.sweep()) outbox.enqueue({ kind: 'text', ...renderPause(p) });
 
   return {
-    mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
+    mode: o.mode, config, liveParams: o.liveParams, clock: withTimers(o.clock), startedAt: o.clock.now(), store, bus, broker, risk,
     engine, pipeline, trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
     ...(o.external ? { external: o.external } : {}),
     resumeAfterHistory(start: number) {
