@@ -16,6 +16,8 @@ export interface ChatIo {
   extras?: RouterExtras;
   /** Pause between Telegram sends (tests use 0). */
   minIntervalMs?: number;
+  /** Console chat: read input lines only while a paused replay waits (replay `--pause-on-card`). */
+  holdInput?: boolean;
   /** Told when the chat can no longer hear the owner (Telegram polling stopped for good). */
   onFatal?: (err: Error) => void;
 }
@@ -31,7 +33,7 @@ export async function openChat(rt: Runtime, io: ChatIo): Promise<ChatAdapter> {
   const tg = cfg.chat === 'console' ? null : loadTelegramConfig(cfg.telegram.configFile);
   if (!tg) {
     if (cfg.chat === 'telegram') throw new ConfigError(`chat is "telegram" but ${cfg.telegram.configFile} is missing and TELEGRAM_BOT_TOKEN is not set`, 'chat');
-    const chat = new ConsoleChat(rt, router, { input: io.input, output: io.output });
+    const chat = new ConsoleChat(rt, router, { input: io.input, output: io.output, ...(io.holdInput ? { holdInput: true } : {}) });
     await chat.start();
     return chat;
   }
