@@ -27,7 +27,8 @@ export interface Job {
 /**
  * The bot's recurring jobs (SPEC §9), all in UTC: the daily summary and day rollover at 00:00,
  * the weekly summary at Monday 00:00, an hourly heartbeat in the log and, except in a replay
- * (whose state is rebuilt on every run and written at its end), a state flush every minute.
+ * (whose state is rebuilt on every run and written at its end, and which has no live feed), a
+ * state flush and a feed-uptime KPI sample every minute.
  * Live mode adds {@link reconcileJob}.
  */
 export function standardJobs(rt: Runtime): Job[] {
@@ -59,7 +60,13 @@ export function standardJobs(rt: Runtime): Job[] {
       },
     },
   ];
-  if (rt.mode !== 'replay') jobs.push({ name: 'state-flush', everyMs: MINUTE_MS, run: () => rt.store.flush() });
+  if (rt.mode !== 'replay') {
+    jobs.push(
+      { name: 'state-flush', everyMs: MINUTE_MS, run: () => rt.store.flush() },
+      // Feed uptime KPI: one connected-or-not sample a minute (a replay has no live feed).
+      { name: 'kpi-feed-sample', everyMs: MINUTE_MS, run: () => rt.kpi.sampleFeed(rt.feedStatus()) },
+    );
+  }
   return jobs;
 }
 

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../notifier/logger.js';
 import { renderPause } from '../notifier/render.js';
 import { allTrades, type PositionBook } from '../portfolio/book.js';
 import { DriftService } from '../signal/drift-service.js';
+import { emptyKpiState, KpiService } from '../kpi/service.js';
 import { EvidenceBook, paperOnlyReason } from '../signal/evidence.js';
 import type { ValidatedFile } from '../signal/validated.js';
 
@@ -64,6 +65,8 @@ export interface Runtime {
   evidence: EvidenceBook;
   /** The drift monitor: pauses signals whose forward record falls below their backtest. */
   drift: DriftService;
+  /** Execution KPIs (execution rate, slippage, fill time, feed uptime, signal latency) and their alerts. */
+  kpi: KpiService;
   feedStatus: () => FeedStatus | null;
   /** Positions held outside the simulated broker (live mode). */
   external?: PositionBook;
@@ -165,6 +168,15 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const timeframes = [...new Set([o.baseTimeframe, config.rating.timeframe, ...config.timeframes])];
   const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, engine, o.onFeedNotice, config.feed.maxMissingBars);
 
+  state.kpi ??= emptyKpiState();
+  const kpi = new KpiService({
+    state: state.kpi, clock: o.clock, cards: engine.cards, thresholds: config.kpi, startedAt: o.clock.now(), persist,
+    // Latency is wall time; a replay's clock is candle time.
+    measureLatency: o.mode === 'paper' || o.mode === 'live',
+    // After the event that caused it has reached every listener (the fill shows before its alert).
+    emit: (e) => queueMicrotask(() => bus.emit(e)),
+  });
+  bus.subscribe((e) => kpi.onEvent(e));
   // Keep the stored cards and log in step with what the engine announces.
   bus.subscribe((e) => {
     if (e.type === 'card') {
@@ -184,11 +196,12 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   // A pause a crash (or a new validated.json) left undone is made now. No chat listens yet, so its
   // alert goes straight into the persisted outbox; the chat delivers it once started.
   const outbox = new Outbox(store);
+  outbox.onDelivered((items) => kpi.onDelivered(items));
   for (const p of drift.sweep()) outbox.enqueue({ kind: 'text', ...renderPause(p) });
 
   return {
     mode: o.mode, config, liveParams: o.liveParams, clock: withTimers(o.clock), startedAt: o.clock.now(), store, bus, broker, risk,
-    engine, pipeline, trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
+    engine, pipeline, trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, kpi, feedStatus: o.feedStatus ?? (() => null),
     ...(o.external ? { external: o.external } : {}),
     resumeAfterHistory(start: number) {
       engine.resumeAfter(state.engine.through, start, ratingsRestored ? ratings.lastStepTime : start);

@@ -6,7 +6,7 @@ import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
 import { performance as performanceTable, periodTable, stats as statsTable, tradesCsv } from './reports.js';
 import type {
-  ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
+  ExportView, BalanceView, KpiView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
 } from './views.js';
 
 /** The bot's commands with their menu descriptions (registered with setMyCommands). */
@@ -25,6 +25,7 @@ export const COMMANDS = [
   { command: 'performance', description: 'P&L per instrument and per signal' },
   { command: 'stats', description: 'Exits by reason, hold, PF, mean R, drawdown, Sharpe' },
   { command: 'export', description: 'All closed trades as a CSV file' },
+  { command: 'kpi', description: 'Execution KPIs: execution rate, slippage, fill time, uptime, latency' },
   { command: 'stop', description: 'Kill switch: no new positions' },
   { command: 'resume', description: 'Allow new positions again' },
 ] as const;
@@ -81,7 +82,13 @@ export function status(rt: Runtime): StatusView {
     ...(rt.mode === 'live' ? { venue: { exchange: rt.config.exchange.id, mode: venueMode(rt.config.exchange.sandbox) } } : {}),
     liveUnvalidated: rt.config.execution.liveUnvalidated,
     pausedSignals: rt.drift.signalIds().filter((id) => rt.drift.isPaused(id)).length,
+    kpi: rt.kpi.snapshot(),
   };
+}
+
+/** `/kpi`: execution rate, slippage, fill time, feed uptime and signal latency against their thresholds. */
+export function kpi(rt: Runtime): KpiView {
+  return { kind: 'kpi', ...rt.kpi.snapshot() };
 }
 
 /** `/positions` view model. */

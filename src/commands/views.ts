@@ -3,6 +3,7 @@ import type { PerformanceView, PeriodTableView, StatsView } from './reports.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { VenueMode } from '../execution/live/key-check.js';
 import type { SignalEvidence } from '../signal/evidence.js';
+import type { KpiSnapshot } from '../kpi/service.js';
 
 export type { VenueMode };
 
@@ -45,6 +46,8 @@ export interface StatusView {
   liveUnvalidated?: boolean;
   /** Signals paused by the drift monitor (absent = none). */
   pausedSignals?: number;
+  /** Execution KPIs (`/status` shows one line of them, `/kpi` the detail). */
+  kpi?: KpiSnapshot;
 }
 
 export interface PositionRow {
@@ -159,7 +162,12 @@ export interface ExportView {
   csv: string;
 }
 
-export type View = StatusView | PositionsView | TradesView | PnlView | BalanceView | SignalsView | TextView | HelpView
+/** `/kpi`: the execution KPIs against their alert thresholds. */
+export interface KpiView extends KpiSnapshot {
+  kind: 'kpi';
+}
+
+export type View = KpiView | StatusView | PositionsView | TradesView | PnlView | BalanceView | SignalsView | TextView | HelpView
   | PeriodTableView | PerformanceView | StatsView | ExportView;
 
 export type { Timeframe };

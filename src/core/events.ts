@@ -1,4 +1,5 @@
 import type { Card } from '../engine/card.js';
+import type { KpiAlert } from './kpi.js';
 import type { Position, Trade } from '../portfolio/types.js';
 import type { SignalPause } from '../signal/drift-service.js';
 
@@ -13,6 +14,8 @@ export type BotEvent =
   | { type: 'exit'; trade: Trade }
   | { type: 'alert'; level: 'info' | 'warning' | 'error'; text: string }
   /** The drift monitor paused a signal (an alert with a Resume button). */
-  | { type: 'signal-paused'; pause: SignalPause };
+  | { type: 'signal-paused'; pause: SignalPause }
+  /** An execution KPI crossed its threshold (src/kpi). */
+  | { type: 'kpi-alert'; alert: KpiAlert };
 
 export type BotEventType = BotEvent['type'];

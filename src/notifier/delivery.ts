@@ -106,7 +106,7 @@ export class Deliverer {
     } catch (err) {
       if (this.#o.isPermanent?.(err)) {
         this.#log.error({ err, item: head.kind, id: head.id }, 'chat refused a message; dropped');
-        this.#outbox.done([head.id]);
+        this.#outbox.done([head.id], false);
         return true;
       }
       const r = this.#o.retry ?? { baseMs: 1000, maxMs: 60_000 };

@@ -8,6 +8,7 @@ import type { ResumeOutcome, SignalPause } from '../signal/drift-service.js';
 import type { SignalRow, VenueMode, View } from '../commands/views.js';
 import { encodeCallback } from './codec.js';
 import { renderExportCaption, renderReport } from './render-reports.js';
+import { renderKpi, renderKpiAlert, renderKpiLine } from './render-kpi.js';
 import { duration, esc, money, pct, price, qty, utc } from './format.js';
 
 export type { Button, Rendered } from './rendered.js';
@@ -173,6 +174,8 @@ export function renderEvent(e: BotEvent, quote = 'USDT'): Rendered | null {
       return { html: `${e.level === 'error' ? '🚨' : e.level === 'warning' ? '⚠️' : 'ℹ️'} ${esc(e.text)}`, buttons: [] };
     case 'signal-paused':
       return renderPause(e.pause);
+    case 'kpi-alert':
+      return renderKpiAlert(e.alert);
   }
 }
 
@@ -215,6 +218,8 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
       return { html: renderExportCaption(v.trades, v.at), buttons: [] };
     case 'text':
       return { html: esc(v.text), buttons: [] };
+    case 'kpi':
+      return renderKpi(v);
     case 'help':
       return { html: '<b>Commands</b>\n' + v.commands.map((c) => `/${c.command} — ${esc(c.description)}`).join('\n'), buttons: [] };
     case 'status': {
@@ -229,6 +234,7 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
         `Signals sent: ${v.cards}`,
         `Equity: ${money(v.equity)} ${esc(v.quote)} · day P&amp;L ${money(v.dayPnl, true)}`,
         `Positions: ${v.openPositions}/${v.maxOpenPositions} · trades today ${v.dayTrades}/${v.maxDailyTrades} · daily-loss headroom ${pct(v.dayLossHeadroomPercent, 1)}`,
+        ...(v.kpi ? [renderKpiLine(v.kpi)] : []),
       ];
       return { html: lines.join('\n'), buttons: [] };
     }

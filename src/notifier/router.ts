@@ -60,6 +60,7 @@ export class ChatRouter {
       case 'performance': return cmd.performance(rt);
       case 'stats': return cmd.stats(rt);
       case 'export': return cmd.exportTrades(rt);
+      case 'kpi': return cmd.kpi(rt);
       case 'resume': return { kind: 'text', text: outcomeText(rt.trades.resume().outcome) };
       case 'stop': {
         let text = outcomeText(rt.trades.stop().outcome);
