@@ -25,10 +25,11 @@ export interface Job {
 }
 
 /**
- * The bot's recurring jobs (SPEC §9), all in UTC: the daily summary and day rollover at 00:00,
- * the weekly summary at Monday 00:00, an hourly heartbeat in the log and, except in a replay
- * (whose state is rebuilt on every run and written at its end, and which has no live feed), a
- * state flush and a feed-uptime KPI sample every minute.
+ * The bot's recurring jobs (SPEC §9), all in UTC: the daily summary and day rollover at 00:00
+ * and the weekly summary at Monday 00:00; except in a replay (whose state is rebuilt on every run
+ * and written at its end, which has no live feed, and whose log should not get a line per
+ * simulated hour), an hourly heartbeat in the log, a state flush and a feed-uptime KPI sample
+ * every minute.
  * Live mode adds {@link reconcileJob}.
  */
 export function standardJobs(rt: Runtime): Job[] {
@@ -51,17 +52,17 @@ export function standardJobs(rt: Runtime): Job[] {
         rt.outbox.enqueue({ kind: 'text', ...renderWeeklySummary(weeklySummary(allTrades(rt.broker, rt.external), rt.clock.now()), rt.config.quote) });
       },
     },
-    {
-      name: 'heartbeat',
-      everyMs: HOUR_MS,
-      run: () => {
-        const s = cmd.status(rt);
-        rt.log.info({ candles: s.candles, cards: s.cards, equity: s.equity, feed: s.feed, stopped: s.stopped }, 'heartbeat');
-      },
-    },
   ];
   if (rt.mode !== 'replay') {
     jobs.push(
+      {
+        name: 'heartbeat',
+        everyMs: HOUR_MS,
+        run: () => {
+          const s = cmd.status(rt);
+          rt.log.info({ candles: s.candles, cards: s.cards, equity: s.equity, feed: s.feed, stopped: s.stopped }, 'heartbeat');
+        },
+      },
       { name: 'state-flush', everyMs: MINUTE_MS, run: () => rt.store.flush() },
       // Feed uptime KPI: one connected-or-not sample a minute (a replay has no live feed).
       { name: 'kpi-feed-sample', everyMs: MINUTE_MS, run: () => rt.kpi.sampleFeed(rt.feedStatus()) },
