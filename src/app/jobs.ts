@@ -10,6 +10,13 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** 1970-01-01 was a Thursday: Monday boundaries are 4 days after multiples of a week. */
 const MONDAY_OFFSET_MS = 4 * DAY_MS;
+/**
+ * The summaries go out a minute after midnight: live, the day's last candle (closing at 00:00)
+ * reaches the engine a few seconds later, and an exit it fills is stamped with the old day — a
+ * summary at 00:00:00 would miss it, where a replay (whose clock fires timers after the candles
+ * closing at their time) would not. A minute covers the close grace and the rating sync grace.
+ */
+const SUMMARY_DELAY_MS = MINUTE_MS;
 
 /**
  * A recurring job: a name for the logs, when it runs (every `everyMs` of UTC time, shifted by
@@ -25,8 +32,8 @@ export interface Job {
 }
 
 /**
- * The bot's recurring jobs (SPEC §9), all in UTC: the daily summary and day rollover at 00:00
- * and the weekly summary at Monday 00:00; except in a replay (whose state is rebuilt on every run
+ * The bot's recurring jobs (SPEC §9), all in UTC: the daily summary and day rollover at 00:01
+ * and the weekly summary at Monday 00:01 (see SUMMARY_DELAY_MS); except in a replay (whose state is rebuilt on every run
  * and written at its end, which has no live feed, and whose log should not get a line per
  * simulated hour), an hourly heartbeat in the log, a state flush and a feed-uptime KPI sample
  * every minute.
@@ -38,6 +45,7 @@ export function standardJobs(rt: Runtime): Job[] {
       // About the UTC day that just ended (it used to count from the new day's start: always +0.00).
       name: 'daily-summary',
       everyMs: DAY_MS,
+      offsetMs: SUMMARY_DELAY_MS,
       run: () => {
         const now = rt.clock.now();
         rt.risk.roll(now, rt.broker.equity());
@@ -47,7 +55,7 @@ export function standardJobs(rt: Runtime): Job[] {
     {
       name: 'weekly-summary',
       everyMs: 7 * DAY_MS,
-      offsetMs: MONDAY_OFFSET_MS,
+      offsetMs: MONDAY_OFFSET_MS + SUMMARY_DELAY_MS,
       run: () => {
         rt.outbox.enqueue({ kind: 'text', ...renderWeeklySummary(weeklySummary(allTrades(rt.broker, rt.external), rt.clock.now()), rt.config.quote) });
       },

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ReplayClock } from '../core/clock.js';
+import { timeframeMs } from '../core/timeframe.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { zScoreFactor, zThresholdWarnings, type ZThresholdWarning } from '../config/z-reach.js';
@@ -96,7 +97,9 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const log = appLogger(config, !!o.output, secrets);
   for (const n of notes) log.warn(n);
   if (skipped.length) log.warn({ skipped: skipped.map((b) => b.error.message) }, `skipped ${skipped.length} bad data file(s): ${skipped.map((b) => b.file).join(', ')}`);
-  const clock = new ReplayClock(start);
+  // Time begins at the first event, the first candle's close: a replay starting at 00:00 has no
+  // "yesterday" to summarize at 00:01.
+  const clock = new ReplayClock(start + timeframeMs(base));
   // Validated signals run next to the z-score rule.
   const validated = validatedSignals(config, log);
   const liveParams = loadLiveParams(config.paths.liveParams);

@@ -8,6 +8,8 @@ import { money } from '../../src/notifier/format.js';
 import type { Trade } from '../../src/portfolio/types.js';
 
 const DAY = 86_400_000;
+/** Summaries go out at 00:01 UTC, once the day's last candle is in (src/app/jobs.ts). */
+const DELAY = 60_000;
 
 /** What the replay put in the outbox, with the replay clock's time at that moment. */
 interface Pushed { at: number; html: string }
@@ -24,7 +26,7 @@ function expectBody(html: string, s: { n: number; pnl: number; wins: number }): 
 
 // The 5.5 months of bundled 5m candles (2025-01-01 → 2025-06-17, 14 coins), paper auto-traded:
 // 166 UTC midnights and 24 Mondays pass on the replay clock. Each summary must be queued at its
-// 00:00 of simulated time and agree with the replay's own closed-trade list.
+// 00:01 of simulated time and agree with the replay's own closed-trade list.
 describe('schedules on the replay clock', () => {
   let dir: string;
   let session: ReplaySession;
@@ -50,7 +52,7 @@ describe('schedules on the replay clock', () => {
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('pushes one daily summary per UTC midnight, at 00:00 simulated time, matching the trades of the day that ended', () => {
+  it('pushes one daily summary per UTC midnight, at 00:01 simulated time, matching the trades of the day that ended', () => {
     const trades = session.rt.broker.account.trades;
     expect(trades.length).toBeGreaterThan(40);
     const daily = pushed.filter((p) => p.html.includes('Daily summary'));
@@ -58,30 +60,32 @@ describe('schedules on the replay clock', () => {
     const midnights: number[] = [];
     for (let m = Math.floor(first / DAY) * DAY + DAY; m < last; m += DAY) midnights.push(m);
     expect(midnights.length).toBe(166);
-    expect(daily.map((d) => d.at)).toEqual(midnights);
+    expect(daily.map((d) => d.at - DELAY)).toEqual(midnights);
     let withTrades = 0;
     for (const d of daily) {
-      const s = summaryNumbers(trades, d.at - DAY, d.at);
+      const midnight = d.at - DELAY;
+      const s = summaryNumbers(trades, midnight - DAY, midnight);
       if (s.n) withTrades++;
-      expect(d.html).toContain(new Date(d.at - DAY).toISOString().slice(0, 10));
+      expect(d.html).toContain(new Date(midnight - DAY).toISOString().slice(0, 10));
       expectBody(d.html, s);
     }
     // Not a run of empty days: most of the 49 trades show up in some day's summary.
     expect(withTrades).toBeGreaterThan(30);
   });
 
-  it('pushes the weekly summary at Monday 00:00 about the Monday–Sunday that ended', () => {
+  it('pushes the weekly summary at Monday 00:01 about the Monday–Sunday that ended', () => {
     const trades = session.rt.broker.account.trades;
     const weekly = pushed.filter((p) => p.html.includes('Weekly summary'));
     expect(weekly.length).toBe(24);
     for (const w of weekly) {
-      expect(new Date(w.at).getUTCDay()).toBe(1);
-      expect(w.at % DAY).toBe(0);
-      expect(w.html).toContain(`${new Date(w.at - 7 * DAY).toISOString().slice(0, 10)} – ${new Date(w.at - DAY).toISOString().slice(0, 10)}`);
-      expectBody(w.html, summaryNumbers(trades, w.at - 7 * DAY, w.at));
+      const monday = w.at - DELAY;
+      expect(new Date(monday).getUTCDay()).toBe(1);
+      expect(monday % DAY).toBe(0);
+      expect(w.html).toContain(`${new Date(monday - 7 * DAY).toISOString().slice(0, 10)} – ${new Date(monday - DAY).toISOString().slice(0, 10)}`);
+      expectBody(w.html, summaryNumbers(trades, monday - 7 * DAY, monday));
     }
-    // Monday 2025-02-03 00:00: the week's summary and Sunday's daily one, both at that instant.
-    const feb3 = Date.UTC(2025, 1, 3);
+    // Monday 2025-02-03 00:01: the week's summary and Sunday's daily one, both at that instant.
+    const feb3 = Date.UTC(2025, 1, 3) + DELAY;
     const at = pushed.filter((p) => p.at === feb3).map((p) => p.html.split('\n')[0]);
     expect(at).toHaveLength(2);
     expect(at.join('\n')).toMatch(/Daily summary<\/b> · Sun 2025-02-02/);
