@@ -64,7 +64,7 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
 
   it('registers the commands with setMyCommands', () => {
     expect(api.commands?.commands.map((c) => c.command)).toEqual(
-      ['start', 'help', 'status', 'positions', 'trades', 'pnl', 'balance', 'signals', 'daily', 'weekly', 'monthly', 'performance', 'stats', 'export', 'settings', 'stop', 'resume'],
+      ['start', 'help', 'status', 'positions', 'trades', 'pnl', 'balance', 'signals', 'daily', 'weekly', 'monthly', 'performance', 'stats', 'export', 'settings', 'kpi', 'stop', 'resume'],
     );
   });
 
@@ -165,5 +165,11 @@ describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candl
     const status = await reply('/status', /Status:/);
     expect(status.text).toMatch(/Status: ▶️ running/);
     expect(status.text).toContain(`Positions: ${session.rt.broker.account.positions.length}/5`);
+    // The KPI line, and /kpi's detail, from the taps and fills above.
+    const k = session.rt.kpi.snapshot();
+    expect(k.execution.acted).toBeGreaterThanOrEqual(2);
+    expect(status.text).toContain(`KPI: exec ${Math.round(k.execution.percent!)} % (${k.execution.acted}/${k.execution.tradable})`);
+    const kpi = await reply('/kpi', /Execution KPIs/);
+    expect(kpi.text).toContain(`Execution rate: ${k.execution.percent!.toFixed(1)} % — ${k.execution.acted} of ${k.execution.tradable} tradable cards`);
   });
 });

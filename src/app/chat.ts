@@ -13,6 +13,8 @@ export interface ChatIo {
   secrets: string[];
   /** Pause between Telegram sends (tests use 0). */
   minIntervalMs?: number;
+  /** Console chat: read input lines only while a paused replay waits (replay `--pause-on-card`). */
+  holdInput?: boolean;
   /** Told when the chat can no longer hear the owner (Telegram polling stopped for good). */
   onFatal?: (err: Error) => void;
 }
@@ -28,7 +30,7 @@ export async function openChat(rt: Runtime, io: ChatIo): Promise<ChatAdapter> {
   const tg = cfg.chat.type === 'console' ? null : loadTelegramConfig(cfg.telegram.configFile);
   if (!tg) {
     if (cfg.chat.type === 'telegram') throw new ConfigError(`chat is "telegram" but ${cfg.telegram.configFile} is missing and TELEGRAM_BOT_TOKEN is not set`, 'chat');
-    const chat = new ConsoleChat(rt, router, { input: io.input, output: io.output });
+    const chat = new ConsoleChat(rt, router, { input: io.input, output: io.output, ...(io.holdInput ? { holdInput: true } : {}) });
     await chat.start();
     return chat;
   }

@@ -14,7 +14,7 @@ const USAGE = `edgebot — Telegram-first crypto signal and trading assistant
 
 Usage:
   edgebot run --mode paper|live [--config FILE]
-  edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N] [--trades FILE.csv] [--skip-bad-files]
+  edgebot replay --data DIR [--config FILE] [--from ISO] [--to ISO] [--speed N] [--pause-on-card] [--trades FILE.csv] [--skip-bad-files]
   edgebot backtest --data DIR[,DIR…] [--config FILE] [--from ISO] [--to ISO] [--out FILE] [--report FILE] [--trades FILE.csv] [--skip-bad-files] [--workers N]
   edgebot download-data --symbols A,B|--top N --from ISO [--to ISO] --out DIR [--timeframe 1m|5m|15m|1h] [--exchange ID] [--config FILE]
   edgebot validate-config [--config FILE]
@@ -23,7 +23,10 @@ Usage:
 run         watches the exchange live (Binance WebSocket, or REST polling) and paper-trades;
             --mode live places confirmed orders via ccxt (keys from EXCHANGE_API_KEY/SECRET in .env)
 replay      replays a folder of <SYMBOL>.csv[.gz] candles through the whole bot; without
-            --config it uses the console chat and paper auto-trading, and ends with one JSON line
+            --config it uses the console chat and paper auto-trading, and ends with one JSON line;
+            commands and taps are read from stdin (a terminal or a pipe). --speed N = N× real
+            time (0, the default, = as fast as possible). --pause-on-card stops the replay clock
+            at each tradable card until "next" (or the end of stdin); auto-trading is then off
 backtest    walk-forward backtest of the rule catalogue over every instrument × timeframe of each
             data folder; writes signals/validated.json and signals/report.md (defaults);
             --workers N threads (default: one per core)
@@ -47,6 +50,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   /** Environment; `.env` is loaded into it (existing values win). */
   env: NodeJS.ProcessEnv;
+  /** Commands for the console chat (replay); absent = none. */
+  stdin?: NodeJS.ReadableStream | null;
 }
 
 /** Exit codes: 1 our errors (the user can fix them), 2 usage, 70 unexpected (EX_SOFTWARE). */
@@ -114,7 +119,7 @@ async function checkTelegram(configFile: string | undefined, env: NodeJS.Process
 }
 
 /** The process-wide default I/O. */
-const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin });
 
 /**
  * CLI entry; returns the process exit code ({@link EXIT}). Everything it prints passes through
@@ -146,6 +151,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         trades: { type: 'string' },
         mode: { type: 'string' },
         'skip-bad-files': { type: 'boolean' },
+        'pause-on-card': { type: 'boolean' },
         exchange: { type: 'string' },
         symbols: { type: 'string' },
         top: { type: 'string' },
@@ -168,8 +174,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           to: parseTime(values.to, '--to'),
           speed,
           skipBadFiles: values['skip-bad-files'],
-          // The demo reads no commands: the replay ends by itself.
-          input: process.stdin.isTTY ? process.stdin : null,
+          // Commands and taps from a terminal or a pipe; the replay still ends by itself.
+          input: io.stdin ?? null,
+          pauseOnCard: values['pause-on-card'],
           output: io.stdout,
         });
         if (session.skipped.length) err(`edgebot: warning: skipped ${session.skipped.length} bad data file(s): ${session.skipped.map((b) => b.error.message).join('; ')}\n`);

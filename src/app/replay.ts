@@ -1,6 +1,8 @@
 import { renderEvent } from '../notifier/render.js';
 import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ReplayClock } from '../core/clock.js';
+import { timeframeMs } from '../core/timeframe.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { zScoreFactor, zThresholdWarnings, type ZThresholdWarning } from '../config/z-reach.js';
@@ -12,7 +14,10 @@ import { StateStore } from '../store/state-store.js';
 import { appLogger, createRuntime, type Runtime } from '../kernel/kernel.js';
 import { openChat } from './chat.js';
 import type { ChatAdapter } from '../notifier/chat.js';
+import { ConsoleChat } from '../notifier/console-chat.js';
+import { UsageError } from '../core/errors.js';
 import { validatedSignals } from './signals.js';
+import { scheduleJobs, standardJobs } from './jobs.js';
 
 export interface ReplayOptions {
   /** Folder of `<SYMBOL>.csv[.gz]` candle files; symbols come from the file names. */
@@ -24,7 +29,7 @@ export interface ReplayOptions {
   to?: number;
   /** 0 = as fast as possible, N = N× real time. */
   speed?: number;
-  /** State file; replays start from a fresh one each run. */
+  /** State file; replays start from a fresh one each run (default: `replay-state.json` beside `paths.state`). */
   statePath?: string;
   /** Streams (tests use their own). */
   input?: NodeJS.ReadableStream | null;
@@ -33,6 +38,12 @@ export interface ReplayOptions {
   chatPacingMs?: number;
   /** Leave corrupt data files out (listed in a warning and in `skipped`) instead of refusing the run. */
   skipBadFiles?: boolean;
+  /**
+   * Stop the replay clock after each time step that produced a tradable card and wait for the
+   * console chat's input (commands and taps are handled; `next` or the end of the input resumes).
+   * Needs the console chat; without `config`, auto-trading is off so the owner taps.
+   */
+  pauseOnCard?: boolean;
 }
 
 /** The replay's last line (SPEC: one JSON object). Money in quote currency. */
@@ -73,12 +84,13 @@ export interface ReplaySession {
 export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const configured = o.config
     ? loadConfig({ file: o.config })
-    : loadConfig({ overrides: { chat: 'console', execution: { autoTrade: 'paper' } } });
+    : loadConfig({ overrides: { chat: 'console', execution: { autoTrade: o.pauseOnCard ? 'off' : 'paper' } } });
   const { series, skipped } = loadCandleData(o.data, { from: o.from, to: o.to, skipBadFiles: o.skipBadFiles });
   const base = series[0].timeframe;
   const { config, notes } = fitToBase(configured, base);
   const start = firstOpenTime(series, o.data);
-  const statePath = o.statePath ?? 'data/replay-state.json';
+  // Next to the configured state file, never the bot's own: data/replay-state.json by default.
+  const statePath = o.statePath ?? join(dirname(config.paths.state), 'replay-state.json');
   rmSync(statePath, { force: true });
   // A replay's state is rebuilt from its data on every run: plain atomic writes, no fsync.
   const store = await StateStore.open(statePath, config.broker.startingBalance, { durable: false });
@@ -86,7 +98,9 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   const log = appLogger(config, !!o.output, secrets);
   for (const n of notes) log.warn(n);
   if (skipped.length) log.warn({ skipped: skipped.map((b) => b.error.message) }, `skipped ${skipped.length} bad data file(s): ${skipped.map((b) => b.file).join(', ')}`);
-  const clock = new ReplayClock(start);
+  // Time begins at the first event, the first candle's close: a replay starting at 00:00 has no
+  // "yesterday" to summarize at 00:01.
+  const clock = new ReplayClock(start + timeframeMs(base));
   // Validated signals run next to the z-score rule.
   const validated = validatedSignals(config, log);
   const liveParams = loadLiveParams(config.paths.liveParams);
@@ -109,9 +123,22 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
     output: o.output ?? process.stdout,
     secrets,
     ...(o.chatPacingMs !== undefined ? { minIntervalMs: o.chatPacingMs } : {}),
+    ...(o.pauseOnCard ? { holdInput: true } : {}),
+  });
+  if (o.pauseOnCard && !(chat instanceof ConsoleChat)) {
+    await chat.stop();
+    await store.close();
+    throw new UsageError('--pause-on-card needs the console chat (no Telegram config, or "chat": "console")');
+  }
+  // Set when a time step made a card the owner can act on; the replay pauses after that step.
+  let cardShown = false;
+  if (o.pauseOnCard) rt.bus.subscribe((e) => {
+    if (e.type === 'card' && e.card.status === 'open') cardShown = true;
   });
   // Said in the chat too: a replay that silently rated nothing would look like a market without signals.
   for (const text of notes) rt.bus.emit({ type: 'alert', level: 'warning', text });
+  // The daily and weekly summaries (and the heartbeat) run on the replay clock, at simulated time.
+  const stopJobs = scheduleJobs(rt, standardJobs(rt));
   const feed = new ReplayFeed(series, rt.pipeline);
   log.info({ data: o.data, symbols: series.length, base, candles: feed.total }, 'replay starting');
 
@@ -134,6 +161,7 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
     };
   };
   const close = async () => {
+    stopJobs();
     await chat.flush();
     await chat.stop();
     await store.close();
@@ -142,8 +170,19 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
     rt, chat, feed, config, skipped, zWarnings, summary, close,
     async run() {
       const t0 = performance.now();
-      await feed.run({ speed: o.speed ?? 0 });
-      const s = summary(performance.now() - t0);
+      let pausedMs = 0;
+      const repl = o.pauseOnCard && chat instanceof ConsoleChat ? chat : undefined;
+      const pauseWhen = repl ? () => cardShown && !repl.inputEnded : undefined;
+      for (;;) {
+        const finished = await feed.run({ speed: o.speed ?? 0, ...(pauseWhen ? { pauseWhen } : {}) });
+        if (finished || !repl || !cardShown) break;
+        cardShown = false;
+        const p0 = performance.now();
+        await repl.waitForResume(clock.now());
+        pausedMs += performance.now() - p0;
+      }
+      // Time spent waiting for the owner is not replay time.
+      const s = summary(performance.now() - t0 - pausedMs);
       log.info(s, 'replay finished');
       await close();
       return s;

@@ -6,7 +6,7 @@ import { ZScoreRule } from '../signal/zscore-rule.js';
 import { performance as performanceTable, periodTable, stats as statsTable, tradesCsv } from './reports.js';
 import { SETTABLE_TOPICS, levelOf, settingsOf, type SettingsOutcome } from '../store/settings.js';
 import type {
-  BalanceUnavailableView,
+  BalanceUnavailableView, KpiView,
   SettingsView, ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
 } from './views.js';
 
@@ -27,6 +27,7 @@ export const COMMANDS = [
   { command: 'stats', description: 'Exits by reason, hold, PF, mean R, drawdown, Sharpe' },
   { command: 'export', description: 'All closed trades as a CSV file' },
   { command: 'settings', description: 'Notifications: loud, silent or off per kind; quiet hours; mutes' },
+  { command: 'kpi', description: 'Execution KPIs: execution rate, slippage, fill time, uptime, latency' },
   { command: 'stop', description: 'Kill switch: no new positions' },
   { command: 'resume', description: 'Allow new positions again' },
 ] as const;
@@ -84,6 +85,7 @@ export function status(rt: Runtime): StatusView {
     ...(rt.mode === 'live' ? { venue: { exchange: rt.config.exchange.id, mode: venueMode(rt.config.exchange.sandbox) } } : {}),
     liveUnvalidated: rt.config.execution.liveUnvalidated,
     pausedSignals: rt.drift.signalIds().filter((id) => rt.drift.isPaused(id)).length,
+    kpi: rt.kpi.snapshot(),
   };
 }
 
@@ -99,6 +101,11 @@ export function settings(rt: Runtime, outcome?: SettingsOutcome): SettingsView {
     now,
     ...(outcome ? { outcome } : {}),
   };
+}
+
+/** `/kpi`: execution rate, slippage, fill time, feed uptime and signal latency against their thresholds. */
+export function kpi(rt: Runtime): KpiView {
+  return { kind: 'kpi', ...rt.kpi.snapshot() };
 }
 
 /** `/positions` view model. */

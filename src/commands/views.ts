@@ -5,6 +5,7 @@ import type { Timeframe } from '../core/timeframe.js';
 import type { VenueMode } from '../kernel/card.js';
 import type { VenueFailure } from '../kernel/ports.js';
 import type { SignalEvidence } from '../signal/evidence.js';
+import type { KpiSnapshot } from '../kpi/service.js';
 
 export type { VenueMode };
 
@@ -33,6 +34,8 @@ export interface StatusView {
   liveUnvalidated?: boolean;
   /** Signals paused by the drift monitor (absent = none). */
   pausedSignals?: number;
+  /** Execution KPIs (`/status` shows one line of them, `/kpi` the detail). */
+  kpi?: KpiSnapshot;
 }
 
 export interface PositionRow {
@@ -158,7 +161,12 @@ export interface ExportView {
   csv: string;
 }
 
-export type View = StatusView | PositionsView | TradesView | PnlView | BalanceView | BalanceUnavailableView | SignalsView | TextView | HelpView
+/** `/kpi`: the execution KPIs against their alert thresholds. */
+export interface KpiView extends KpiSnapshot {
+  kind: 'kpi';
+}
+
+export type View = KpiView | StatusView | PositionsView | TradesView | PnlView | BalanceView | BalanceUnavailableView | SignalsView | TextView | HelpView
   | PeriodTableView | PerformanceView | StatsView | ExportView | SettingsView;
 
 export type { Timeframe };

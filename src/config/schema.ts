@@ -115,6 +115,22 @@ export const ConfigSchema = z.strictObject({
     liveUnvalidated: z.boolean().default(false),
   }).prefault({}),
   /**
+   * Execution KPI alert thresholds (src/kpi; seed 002): an alert when mean slippage (quote vs
+   * fill) exceeds `slippagePercent`, mean order-to-fill time `fillTimeSeconds`, p99 candle-close →
+   * card-delivered latency `latencySeconds`, or feed uptime over the last 24 h falls below
+   * `uptimePercent`.
+   */
+  kpi: z.strictObject({
+    /** ≤ 100 %. */
+    slippagePercent: z.number().min(0).max(100).default(0.5),
+    /** ≤ 86 400 s. */
+    fillTimeSeconds: z.number().min(0).max(86_400).default(30),
+    /** 0…100 %. */
+    uptimePercent: z.number().min(0).max(100).default(95),
+    /** ≤ 86 400 s. */
+    latencySeconds: z.number().min(0).max(86_400).default(5),
+  }).prefault({}),
+  /**
    * The chat. `type`: "auto" = Telegram when configured, else the console. `charts`: a chart image
    * with every tradable card and a Chart button per position (~100 ms a render, off the engine's
    * path); default on for Telegram, off for the console (which writes PNG files). The plain string

@@ -1,6 +1,7 @@
 import type { Card } from './card.js';
 import type { LiveAlert } from './live-outcome.js';
 import type { RiskLimitHit } from '../risk/limits.js';
+import type { KpiAlert } from '../core/kpi.js';
 
 export type { RiskLimit, RiskLimitHit } from '../risk/limits.js';
 import type { Position, Trade } from '../portfolio/types.js';
@@ -27,6 +28,8 @@ export type BotEvent =
   | { type: 'signal-paused'; pause: SignalPause }
   /** A risk limit was hit (once per limit per UTC day). */
   | { type: 'risk-limit'; hit: RiskLimitHit }
+  /** An execution KPI crossed its threshold (src/kpi). */
+  | { type: 'kpi-alert'; alert: KpiAlert }
   /** The market-data feed went down, came back, or the venue has no candles for a stretch. */
   | { type: 'feed'; level: 'info' | 'warning'; feed: FeedNotice }
   /** The bot process about itself: start, stop, reconcile, storage, downtime. */

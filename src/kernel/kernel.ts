@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.js';
+import { withTimers, type Clock, type TimerClock } from '../core/clock.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
 import { EventBus } from './bus.js';
@@ -19,6 +19,7 @@ import type { RiskManager } from '../risk/risk.js';
 import type { Portfolio } from './portfolio.js';
 import { wireKernel } from './wire.js';
 import { DriftService } from '../signal/drift-service.js';
+import { emptyKpiState, KpiService } from '../kpi/service.js';
 import { EvidenceBook, paperOnlyReason } from '../signal/evidence.js';
 import type { ValidatedFile } from '../signal/validated.js';
 
@@ -48,7 +49,8 @@ export interface Runtime {
   mode: Mode;
   config: Config;
   liveParams: LiveParams;
-  clock: Clock;
+  /** The engine's clock, with timers (scheduled jobs run on it). */
+  clock: TimerClock;
   startedAt: number;
   store: StateStore;
   bus: EventBus;
@@ -68,6 +70,8 @@ export interface Runtime {
   evidence: EvidenceBook;
   /** The drift monitor: pauses signals whose forward record falls below their backtest. */
   drift: DriftService;
+  /** Execution KPIs (execution rate, slippage, fill time, feed uptime, signal latency) and their alerts. */
+  kpi: KpiService;
   feedStatus: () => FeedStatus | null;
   /** Every position, over the paper account and any venue client (live). */
   portfolio: Portfolio;
@@ -174,6 +178,15 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const history = chartsWanted(config) ? new CandleHistory() : undefined;
   const pipeline = new CandlePipeline(o.baseTimeframe, timeframes, history ? history.sinkBefore(engine) : engine, o.onFeedNotice, config.feed.maxMissingBars);
 
+  state.kpi ??= emptyKpiState();
+  const kpi = new KpiService({
+    state: state.kpi, clock: o.clock, cards: engine.cards, thresholds: config.kpi, startedAt: o.clock.now(), persist,
+    // Latency is wall time; a replay's clock is candle time.
+    measureLatency: o.mode === 'paper' || o.mode === 'live',
+    // After the event that caused it has reached every listener (the fill shows before its alert).
+    emit: (e) => queueMicrotask(() => bus.emit(e)),
+  });
+  bus.subscribe((e) => kpi.onEvent(e));
   // Keep the stored cards and log in step with what the engine announces.
   bus.subscribe((e) => {
     if (e.type === 'card') {
@@ -196,14 +209,15 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   // A pause a crash (or a new validated.json) left undone is made now. No chat listens yet, so its
   // alert goes straight into the persisted outbox; the chat delivers it once started.
   const outbox = new Outbox(store);
+  outbox.onDelivered((items) => kpi.onDelivered(items));
   for (const pause of drift.sweep()) {
     const r = o.notice({ type: 'signal-paused', pause });
     if (r) outbox.enqueue({ kind: 'text', priority: 'urgent', ...r });
   }
 
   return {
-    mode: o.mode, config, liveParams: o.liveParams, clock: o.clock, startedAt: o.clock.now(), store, bus, broker, risk,
-    engine, pipeline, ...(history ? { history } : {}), trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, feedStatus: o.feedStatus ?? (() => null),
+    mode: o.mode, config, liveParams: o.liveParams, clock: withTimers(o.clock), startedAt: o.clock.now(), store, bus, broker, risk,
+    engine, pipeline, ...(history ? { history } : {}), trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, kpi, feedStatus: o.feedStatus ?? (() => null),
     portfolio,
     resumeAfterHistory(start: number) {
       engine.resumeAfter(state.engine.through, start, ratingsRestored ? ratings.lastStepTime : start);

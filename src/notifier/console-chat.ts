@@ -4,6 +4,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { exportFileName } from './render-reports.js';
 import type { Runtime } from '../kernel/kernel.js';
 import type { BotEvent } from '../kernel/events.js';
+import type { Card } from '../kernel/card.js';
 import type { ChatAdapter } from './chat.js';
 import { htmlToText } from './format.js';
 import { renderCard, renderEvent, renderView, type Rendered } from './render.js';
@@ -12,11 +13,21 @@ import { chartable, writeCardChartFile } from './charts/card-png.js';
 import { deliveryLevel, isMuted, settingsOf, topicOf } from '../store/settings.js';
 import type { ChatRouter } from './router.js';
 
+/** Taps whose id is a card: they also take the card's number (`paper 2`) or `last`. */
+const CARD_VERBS = new Set(['paper', 'live', 'skip', 'confirm', 'cancel']);
+/** The line that resumes a paused replay (EOF does too). */
+const RESUME_WORDS = new Set(['next', 'n', 'continue']);
+
 /**
  * The embedded default chat when no Telegram config exists: cards and messages print to stdout,
- * commands (`/status`) and button presses (`paper <cardId>`, `skip <cardId>`, or the raw
- * `v1:paper:<cardId>`) are typed on stdin. The local terminal is the owner, so there is no
- * allow-list here; live trading refuses this chat.
+ * commands (`/status`) and button presses are read line by line from stdin — a terminal or a
+ * pipe. Cards are numbered as they are printed (`Card #1`, `#2` …, per run), so a tap takes the
+ * number, `last` (the last card printed with trade buttons) or the card id: `paper 1`,
+ * `skip last`, `paper <cardId>`, or the raw `v1:paper:<cardId>`. The local terminal is the owner,
+ * so there is no allow-list here; live trading refuses this chat.
+ *
+ * With `holdInput` (replay `--pause-on-card`) lines are only read while the replay is paused
+ * ({@link waitForResume}); `next` (or the end of the input) resumes it.
  */
 export class ConsoleChat implements ChatAdapter {
   readonly kind = 'console' as const;
@@ -26,11 +37,20 @@ export class ConsoleChat implements ChatAdapter {
   #scheduled = false;
   #pending: Promise<void> = Promise.resolve();
   readonly #deliverer: Deliverer;
+  /** Card ids in print order: `#n` is `#cards[n − 1]`. */
+  readonly #cards: string[] = [];
+  readonly #cardNo = new Map<string, number>();
+  /** The last card printed with trade buttons (`paper last`). */
+  #lastTradable: string | undefined;
+  /** Lines read and not handled yet (held while a paused replay runs on). */
+  readonly #lines: string[] = [];
+  #eof = false;
+  #resume: (() => void) | undefined;
 
   constructor(
     readonly rt: Runtime,
     readonly router: ChatRouter,
-    readonly io: { input: NodeJS.ReadableStream | null; output: NodeJS.WritableStream } = { input: process.stdin, output: process.stdout },
+    readonly io: { input: NodeJS.ReadableStream | null; output: NodeJS.WritableStream; holdInput?: boolean } = { input: process.stdin, output: process.stdout },
   ) {
     // Printed lines go through the same write-ahead outbox as Telegram messages.
     this.#deliverer = new Deliverer(rt.outbox, rt.store, async (head) => {
@@ -41,7 +61,7 @@ export class ConsoleChat implements ChatAdapter {
       else if (head.kind === 'card') {
         const found = rt.engine.cards.get(head.cardId);
         const card = found && !isMuted(settings, found.symbol, found.createdAt) ? found : undefined;
-        if (card) this.#print(renderCard(card, rt.config.quote));
+        if (card) this.#printCard(card);
         // chat.charts: the console's photo is a PNG file next to the state file.
         const chart = card && rt.history && chartable(card) ? await writeCardChartFile(card, rt.history, join(dirname(rt.store.path), 'charts'), rt.log) : null;
         if (chart) this.#out(`📈 chart: ${chart}\n`);
@@ -68,15 +88,73 @@ export class ConsoleChat implements ChatAdapter {
     if (this.io.input) {
       this.#rl = createInterface({ input: this.io.input, terminal: false });
       this.#rl.on('line', (line) => {
-        this.#pending = this.#pending.then(() => this.#handle(line.trim())).catch((err) => {
-          this.rt.log.error({ err }, 'console command failed');
-        });
+        this.#lines.push(line.trim());
+        this.#drain();
+      });
+      this.#rl.on('close', () => {
+        this.#eof = true;
+        this.#drain();
+      });
+    } else this.#eof = true;
+  }
+
+  /** True once the input has ended (or there is none): a paused replay cannot wait for it. */
+  get inputEnded(): boolean {
+    return this.#eof && !this.#lines.length;
+  }
+
+  /**
+   * Pauses until the owner types `next` (or the input ends): meanwhile commands and taps are
+   * handled. `at`: the replay's time, ms UTC, for the prompt.
+   */
+  async waitForResume(at: number): Promise<void> {
+    await this.flush();
+    const n = this.#lastTradable ? this.#cardNo.get(this.#lastTradable) : undefined;
+    this.#out(`⏸ Replay paused at ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC` +
+      `${n ? ` on card #${n}` : ''}. Type commands or taps (paper ${n ?? 'last'}, /positions …); "next" resumes.`);
+    this.#write();
+    await new Promise<void>((resolve) => {
+      this.#resume = resolve;
+      this.#drain();
+    });
+  }
+
+  /** Hands read lines to the command handler, one at a time, in order; resumes on `next` or EOF. */
+  #drain(): void {
+    const held = this.io.holdInput && !this.#resume;
+    while (!held && this.#lines.length) {
+      const line = this.#lines.shift()!;
+      if (this.#resume && RESUME_WORDS.has(line.toLowerCase())) {
+        this.#resumeAfterPending();
+        return;
+      }
+      this.#pending = this.#pending.then(() => this.#handle(line)).catch((err) => {
+        this.rt.log.error({ err }, 'console command failed');
       });
     }
+    if (this.#resume && this.#eof && !this.#lines.length) this.#resumeAfterPending();
+  }
+
+  /** Resumes a paused replay once every line before `next` has been handled and printed. */
+  #resumeAfterPending(): void {
+    const resume = this.#resume;
+    this.#resume = undefined;
+    this.#pending = this.#pending.then(async () => {
+      await this.#deliverer.flush();
+      this.#write();
+      resume?.();
+    });
   }
 
   async #handle(line: string): Promise<void> {
     if (!line) return;
+    await this.#handleLine(line);
+    // What a line printed is out before the next line is read (a piped script reads in order).
+    await this.#deliverer.flush();
+    this.#write();
+  }
+
+  async #handleLine(line: string): Promise<void> {
     if (line.startsWith('/')) {
       const [name, ...rest] = line.slice(1).split(/\s+/);
       const view = await this.router.command(name.toLowerCase(), rest.join(' '));
@@ -97,14 +175,43 @@ export class ConsoleChat implements ChatAdapter {
       await commit(this.rt);
       return;
     }
+    if (RESUME_WORDS.has(line.toLowerCase())) {
+      this.#out('→ Nothing is paused.');
+      return;
+    }
     const [verb, id] = line.split(/\s+/);
-    const data = verb.startsWith('v1:') ? verb : `v1:${verb.toLowerCase()}:${id ?? ''}`;
+    const data = verb.startsWith('v1:') ? verb : `v1:${verb.toLowerCase()}:${this.#cardRef(verb.toLowerCase(), id)}`;
     const r = await this.router.tap(data);
     if (r.reply) reply(this.rt, r.reply);
     // Like a Telegram toast: shown once what it reports is on disk.
     const saved = await commit(this.rt);
-    this.#out(`→ ${r.text}${saved ? '' : ' ⚠️ not saved yet: the state file cannot be written'}`);
+    this.#out(`→ ${r.text}${saved ? '' : ' ⚠️ not saved yet: the state file cannot be written'}\n`);
     this.#write();
+  }
+
+  /** A tap's id: card numbers and `last` resolve to the card id; anything else is taken as is. */
+  #cardRef(verb: string, ref: string | undefined): string {
+    if (!CARD_VERBS.has(verb)) return ref ?? '';
+    if (ref === undefined || ref.toLowerCase() === 'last') return this.#lastTradable ?? '';
+    const n = /^#?(\d{1,6})$/.exec(ref);
+    return n ? (this.#cards[Number(n[1]) - 1] ?? '') : ref;
+  }
+
+  /** Prints a card with its number; its buttons show the taps by number. */
+  #printCard(card: Card): void {
+    let n = this.#cardNo.get(card.id);
+    if (n === undefined) {
+      this.#cards.push(card.id);
+      n = this.#cards.length;
+      this.#cardNo.set(card.id, n);
+    }
+    const r = renderCard(card, this.rt.config.quote);
+    if (r.buttons.length) this.#lastTradable = card.id;
+    const num = String(n);
+    this.#print({
+      html: `<b>Card #${num}</b> · id ${card.id}\n${r.html}`,
+      buttons: r.buttons.map((row) => row.map((b) => ({ text: b.text, data: b.data.endsWith(`:${card.id}`) ? `${b.data.slice(0, -card.id.length)}${num}` : b.data }))),
+    });
   }
 
   #print(r: Rendered): void {

@@ -208,7 +208,7 @@ export class Deliverer {
       if (f.kind === 'permanent') {
         this.#log.error({ err, item: head.kind, id: head.id }, 'chat refused a message; dropped');
         this.#backoff.delete(head.id);
-        this.#outbox.done([head.id]);
+        this.#outbox.done([head.id], false);
         return;
       }
       if (f.kind === 'rate-limited') {

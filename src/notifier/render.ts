@@ -11,6 +11,7 @@ import { explain, liveAlertText } from './render-live.js';
 import { feedText, systemText } from './render-system.js';
 import { renderExportCaption, renderReport } from './render-reports.js';
 import { renderSettings } from './render-settings.js';
+import { renderKpi, renderKpiAlert, renderKpiLine } from './render-kpi.js';
 import { duration, esc, htmlToText, money, pct, price, qty, utc } from './format.js';
 
 export type { Button, Rendered } from './rendered.js';
@@ -223,6 +224,8 @@ export function renderEvent(e: BotEvent, quote = 'USDT'): Rendered | null {
       return { html: `${alertIcon(e.level)} ${esc(systemText(e.notice))}`, buttons: [] };
     case 'risk-limit':
       return renderRiskLimit(e.hit, quote);
+    case 'kpi-alert':
+      return renderKpiAlert(e.alert);
   }
 }
 
@@ -306,6 +309,8 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
       return renderSettings(v);
     case 'text':
       return { html: esc(v.text), buttons: [] };
+    case 'kpi':
+      return renderKpi(v);
     case 'help':
       return { html: '<b>Commands</b>\n' + v.commands.map((c) => `/${c.command} — ${esc(c.description)}`).join('\n'), buttons: [] };
     case 'status': {
@@ -320,6 +325,7 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
         `Signals sent: ${v.cards}`,
         `Equity: ${money(v.equity)} ${esc(v.quote)} · day P&amp;L ${money(v.dayPnl, true)}`,
         `Positions: ${v.openPositions}/${v.maxOpenPositions} · trades today ${v.dayTrades}/${v.maxDailyTrades} · daily-loss headroom ${pct(v.dayLossHeadroomPercent, 1)}`,
+        ...(v.kpi ? [renderKpiLine(v.kpi)] : []),
       ];
       return { html: lines.join('\n'), buttons: [REFRESH_ROW('status')] };
     }

@@ -49,6 +49,7 @@ export class ChatRouter {
       case 'performance': return cmd.performance(rt);
       case 'stats': return cmd.stats(rt);
       case 'export': return cmd.exportTrades(rt);
+      case 'kpi': return cmd.kpi(rt);
       case 'settings': {
         if (!args.trim()) return cmd.settings(rt);
         const outcome = applySettingsArgs(settingsOf(rt.store.data), args, rt.clock.now());

@@ -40,6 +40,7 @@ export class Outbox {
   readonly #listeners: (() => void)[] = [];
   /** Ids being handed to the chat right now (still in the outbox until the chat has them). */
   readonly #inFlight = new Set<number>();
+  readonly #delivered: ((items: readonly OutboxItem[]) => void)[] = [];
   #volatileSeq = 0;
 
   constructor(store: StateStore, readonly maxItems = 2000) {
@@ -99,8 +100,12 @@ export class Outbox {
     return this.#volatile.length + this.#box.items.length;
   }
 
-  /** Removes delivered messages (persisted ones are forgotten with the next write). */
-  done(ids: readonly number[]): void {
+  /**
+   * Removes delivered messages (persisted ones are forgotten with the next write). `delivered`
+   * false: dropped as undeliverable (the chat refused it for good), not shown.
+   */
+  done(ids: readonly number[], delivered = true): void {
+    const shown: OutboxItem[] = [];
     for (const id of ids) {
       this.#inFlight.delete(id);
       if (id < 0) {
@@ -110,9 +115,15 @@ export class Outbox {
       }
       const items = this.#box.items;
       const i = items.findIndex((x) => x.id === id);
-      if (i >= 0) items.splice(i, 1);
+      if (i >= 0) shown.push(...items.splice(i, 1));
     }
     this.#store.save();
+    if (delivered && shown.length) for (const f of this.#delivered) f(shown);
+  }
+
+  /** Calls `f` with the persisted messages a chat has just delivered (the KPI service times cards). */
+  onDelivered(f: (items: readonly OutboxItem[]) => void): void {
+    this.#delivered.push(f);
   }
 
   /** Calls `f` whenever something is enqueued. Returns an unsubscribe function. */

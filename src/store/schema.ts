@@ -115,6 +115,27 @@ export const PackedRatingsSchema = z.object({
 export { DriftSignalSchema, type DriftSignalState } from '../signal/drift.js';
 import { DriftSignalSchema } from '../signal/drift.js';
 
+/**
+ * Execution KPI measurements (src/kpi/service.ts), bounded: card counts since the state began;
+ * order times of entries not filled yet (card id → ms UTC); the last fills (quote and fill price
+ * in quote currency, slippage in % — adverse positive —, order-to-fill ms); the last
+ * candle-close → card-delivered latencies (ms); feed connected ('1') or not ('0') per minute over
+ * the last 24 h; and which KPIs are past their threshold (alerted once per crossing).
+ */
+export const KpiStateSchema = z.object({
+  tradable: z.number(),
+  acted: z.number(),
+  orders: z.record(z.string(), z.number()),
+  fills: z.array(z.object({
+    at: z.number(), cardId: z.string(), symbol: z.string(), mode: z.enum(['paper', 'live']), quote: z.number(), price: z.number(),
+    slippagePercent: z.number(), fillMs: z.number().optional(),
+  })),
+  latencyMs: z.array(z.number()),
+  uptime: z.string(),
+  alerted: z.array(z.enum(['slippage', 'fill-time', 'uptime', 'latency'])),
+});
+export type KpiState = z.infer<typeof KpiStateSchema>;
+
 /** data/state.json, version 1 (SPEC §9). */
 export const StateSchema = z.object({
   version: z.literal(1),
@@ -153,6 +174,8 @@ export const StateSchema = z.object({
   outbox: z.object({ nextId: z.number(), items: z.array(OutboxItemSchema) }).prefault({ nextId: 1, items: [] }),
   /** The owner's notification settings (/settings); absent in older files = the defaults. */
   settings: SettingsSchema.optional(),
+  /** Execution KPI samples (src/kpi); optional: older files have none, the runtime creates it. */
+  kpi: KpiStateSchema.optional(),
   /** The current and previous process: a start without a clean stop before it was a crash. */
   runs: z.object({
     startedAt: z.number().optional(),

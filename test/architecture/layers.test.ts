@@ -14,7 +14,8 @@ const LAYERS = [
   ['portfolio'],
   ['risk', 'signal'],
   ['store'],
-  ['kernel'],
+  // The kernel's services: the KPI service listens to kernel events, the kernel builds it.
+  ['kernel', 'kpi'],
   ['execution'],
   ['commands'],
   ['notifier'],

@@ -65,6 +65,10 @@ describe('live trading over ccxt ↔ fake Binance and grammY ↔ fake Bot API', 
     expect(list.above.price).toBeCloseTo(card.target, 1);
     expect(list.below.stopPrice).toBeCloseTo(card.stop, 1);
     expect(t.entry.status).toBe('filled');
+    // Execution KPIs of this live fill: price vs the card's entry, and Confirm (order sent) → the exchange's fill time.
+    const kpiFill = bot.rt.store.data.kpi!.fills.find((f) => f.cardId === card.id)!;
+    expect(kpiFill).toMatchObject({ mode: 'live', symbol: 'BTCUSDT', quote: card.entry, price: t.entryPrice, fillMs: Math.max(0, t.entryTime - t.entry.sentAt) });
+    expect(kpiFill.slippagePercent).toBeCloseTo((t.entryPrice / card.entry - 1) * 100, 10);
     await nextMessage(env, /Live buy filled.*BTCUSDT/s);
     const edited = message(env, msg.message_id)!;
     expect(edited.text).toMatch(/Traded live/);

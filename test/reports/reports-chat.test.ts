@@ -60,7 +60,7 @@ describe('reports in the Telegram chat', () => {
   it('the 00:00 UTC push reports the day that just ended, not the new one', async () => {
     const job = standardJobs(bot.rt).find((j) => j.name === 'daily-summary')!;
     const before = env.api.messages(OWNER.id).length;
-    await job.run();
+    await job.run(bot.rt.clock.now());
     const msg = await env.api.waitFor(() => env.api.messages(OWNER.id).slice(before).find((m) => /Daily summary/.test(m.text ?? '')));
     // Run "at midnight" means now is today 00:00+: the summary is about yesterday, +3.00 over 2 trades.
     expect(msg.text).toMatch(/P&L \+3\.00 USDT · 2 trades \(1 W \/ 1 L\)/);
