@@ -8,7 +8,6 @@ import { newPaperAccount, SimulatedBroker } from '../execution/simulated.js';
 import { TradeService } from '../execution/trade-service.js';
 import { newRiskState, RiskManager } from '../risk/risk.js';
 import type { CandleRule } from '../signal/rule.js';
-import { ZScoreRule } from '../signal/zscore-rule.js';
 import { toRecord, type TradeRecord } from './stats.js';
 
 /** What one backtested signal runs on: its rules, or a z-score parameter set over all coins. */
@@ -37,9 +36,8 @@ export class SignalRun {
     this.broker = new SimulatedBroker(config.broker, newPaperAccount(start));
     const risk = new RiskManager(config.risk, newRiskState(start));
     const coins = spec.coinSymbols;
-    const { ratings } = crossCoinSetup(config, coins, spec.liveParams);
-    // The same z rule crossCoinSetup builds, with the threshold scaling of `rating.zScoreScale`.
-    const zRule = new ZScoreRule(ratings, coins, coins.map((s) => spec.liveParams[s]), config.rating.timeframe, config.rating.zScoreScale);
+    // The same ratings and z rule every runtime builds (threshold scaling, shorts on swaps).
+    const { ratings, zRule } = crossCoinSetup(config, coins, spec.liveParams);
     this.engine = new Engine({
       clock,
       baseTimeframe,
@@ -52,6 +50,7 @@ export class SignalRun {
       risk,
       emit: (e) => this.#on(e),
       cardExpiryBars: config.execution.cardExpiryBars,
+      marketType: config.exchange.marketType,
       // Cards are paper-traded the moment they are made; only a few need remembering.
       cardMemory: 8,
     });

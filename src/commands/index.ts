@@ -1,6 +1,7 @@
 import type { Runtime } from '../app/runtime.js';
 import { venueMode } from '../execution/live/key-check.js';
 import { allTrades } from '../portfolio/book.js';
+import { sideSign } from '../portfolio/types.js';
 import { driftKey } from '../signal/drift-service.js';
 import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
@@ -91,13 +92,13 @@ export function positions(rt: Runtime): PositionsView {
     kind: 'positions',
     positions: a.positions.map((p) => {
       const mark = a.marks[p.symbol] ?? p.entryPrice;
-      const pnl = p.qty * (mark - p.entryPrice) - p.entryFee;
+      const pnl = sideSign(p) * p.qty * (mark - p.entryPrice) - p.entryFee;
       return {
-        id: p.id, symbol: p.symbol, mode: p.mode, qty: p.qty, entryPrice: p.entryPrice, mark, stop: p.stop,
+        id: p.id, symbol: p.symbol, side: p.side ?? 'long', mode: p.mode, qty: p.qty, entryPrice: p.entryPrice, mark, stop: p.stop,
         target: p.target, pnl, pnlPercent: (pnl / (p.qty * p.entryPrice)) * 100, closing: !!p.exitRequested,
       };
     }),
-    pending: a.pending.map((p) => ({ cardId: p.cardId, symbol: p.symbol, qty: p.qty })),
+    pending: a.pending.map((p) => ({ cardId: p.cardId, symbol: p.symbol, side: p.side ?? 'long', qty: p.qty })),
     quote: rt.config.quote,
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Candle } from '../core/candle.js';
 import type { Clock } from '../core/clock.js';
 import type { BotEvent } from '../core/events.js';
+import { sideAllowed, type MarketType, type Side } from '../core/instrument.js';
 import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import type { CandleSink } from '../feed/pipeline.js';
 import type { SimulatedBroker } from '../execution/simulated.js';
@@ -34,6 +35,8 @@ export interface EngineDeps {
   emit: (e: BotEvent) => void;
   /** Card buttons expire after this many candles of the card's timeframe. */
   cardExpiryBars: number;
+  /** The venue's market type (config `exchange.marketType`): shorts are tradable on "swap" only. Default "spot". */
+  marketType?: MarketType;
   /** How many recent cards to keep for taps and `/signals`. */
   cardMemory?: number;
   /**
@@ -186,10 +189,11 @@ export class Engine implements CandleSink {
       const signalId = ZScoreRule.signalId(symbol);
       let paper: string | undefined;
       let live: string | undefined;
+      let held: Side | null = null;
       // A step can only exit a position that was open before the interval closed.
-      for (const p of positions) if (p.signalId === signalId && !p.exitRequested && p.entryTime < t) paper = p.id;
-      for (const p of external) if (p.signalId === signalId && p.entryTime < t) live = p.id;
-      const a = d.zRule.evaluate(i, this.#lastClose[i], t, paper !== undefined || live !== undefined);
+      for (const p of positions) if (p.signalId === signalId && !p.exitRequested && p.entryTime < t) { paper = p.id; held = p.side ?? 'long'; }
+      for (const p of external) if (p.signalId === signalId && p.entryTime < t) { live = p.id; held = p.side ?? 'long'; }
+      const a = d.zRule.evaluate(i, this.#lastClose[i], t, held);
       if (!a) continue;
       if (!acts) {
         if (a.kind !== 'reversal') this.suppressed++;
@@ -210,7 +214,10 @@ export class Engine implements CandleSink {
     const equity = broker.equity();
     const sizing = d.risk.size(s.entry, s.stop, equity, s.allocationPercent);
     const info = d.signalInfo?.(s.signalId);
-    const blocked = s.tradable
+    const marketType = d.marketType ?? 'spot';
+    // A short is tradable only where the market allows it, whatever the rule says.
+    const tradable = s.tradable && sideAllowed(marketType, s.direction);
+    const blocked = tradable
       ? d.risk.blockReason(s.symbol, sizing, accountView(broker, d.external), now)
       : 'informational: spot cannot short';
     const card: Card = {
@@ -232,7 +239,7 @@ export class Engine implements CandleSink {
       ...sizing,
       reason: s.reason,
       // A close processed late (after a restart) can yield a card that has already lapsed.
-      status: !s.tradable ? 'info' : blocked ? 'blocked' : d.clock.now() >= now + d.cardExpiryBars * timeframeMs(s.timeframe) ? 'expired' : 'open',
+      status: !tradable ? 'info' : blocked ? 'blocked' : d.clock.now() >= now + d.cardExpiryBars * timeframeMs(s.timeframe) ? 'expired' : 'open',
       ...(s.maxHoldBars ? { maxHoldBars: s.maxHoldBars } : {}),
       ...(s.allocationPercent !== undefined ? { allocationPercent: s.allocationPercent } : {}),
       ...(s.inSample ? { inSample: s.inSample } : {}),
@@ -240,7 +247,8 @@ export class Engine implements CandleSink {
       ...(s.confidence !== undefined ? { confidence: s.confidence } : {}),
       ...(s.context ? { context: s.context } : {}),
       ...(info?.evidence ? { evidence: info.evidence } : {}),
-      ...(info?.paperOnly && s.tradable ? { paperOnly: info.paperOnly } : {}),
+      ...(info?.paperOnly && tradable ? { paperOnly: info.paperOnly } : {}),
+      ...(marketType === 'swap' ? { marketType } : {}),
       ...(blocked ? { blockedReason: blocked } : {}),
     };
     this.#remember(card);
