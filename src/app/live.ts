@@ -10,6 +10,11 @@ import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
+import { assertLiveVenue, marketDataRestBase } from '../config/venue.js';
+import type { Instrument } from '../core/instrument.js';
+import { resolveInstruments } from '../feed/markets.js';
+import { createExchange } from '../feed/rest.js';
+import type { Exchange } from 'ccxt';
 import { duration, esc, utc } from '../notifier/format.js';
 import { lockInstance } from '../store/lock.js';
 import { zScoreFactor, zThresholdWarnings } from '../config/z-reach.js';
@@ -60,6 +65,32 @@ export interface RunningBot {
 /** How far back a restart processes the closes it missed (beyond that they are history). */
 const MAX_CATCH_UP_MS = 7 * 86_400_000;
 
+/**
+ * The configured coins' markets on the venue (one `loadMarkets`), retried while the venue is
+ * unreachable (a temporary error), never for a coin it does not have (a ConfigError).
+ */
+async function loadInstruments(ex: Exchange, config: Config, retry = { baseMs: 1000, maxMs: 60_000 }, attempts = 5): Promise<Instrument[]> {
+  const req = { baseCoins: config.baseCoins, quote: config.quote, marketType: config.exchange.marketType, explicit: config.exchange.markets };
+  for (let i = 1; ; i++) {
+    try {
+      return await resolveInstruments(ex, req);
+    } catch (e) {
+      if ((e as { temporary?: boolean }).temporary !== true || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(retry.maxMs, retry.baseMs * 2 ** (i - 1))));
+    }
+  }
+}
+
+/**
+ * Paper fees on perpetual swaps are the venue's own taker fee from its market info (Kraken
+ * Futures: 0.05 %); spot keeps `broker.feeBps`, the owner's actual rate (VIP tiers, discounts).
+ */
+function venueFees(config: Config, instruments: readonly Instrument[]): { feeBpsBySymbol?: Record<string, number> } {
+  if (config.exchange.marketType !== 'swap') return {};
+  const fees = instruments.filter((i) => i.takerFeeBps !== undefined).map((i) => [i.symbol, i.takerFeeBps!] as const);
+  return fees.length ? { feeBpsBySymbol: Object.fromEntries(fees) } : {};
+}
+
 /** `/status` lines for the live feed. */
 export function feedStatus(h: FeedHealth): FeedStatus {
   const details = [
@@ -94,7 +125,9 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   const config: Config = loadConfig({ file: o.config, overrides: o.overrides });
   const env = o.env ?? process.env;
   const secrets: string[] = [];
-  // Live mode is refused before anything starts: no keys, or no chat to confirm orders from.
+  // Live mode is refused before anything starts: a venue the live flow does not support, no
+  // keys, or no chat to confirm orders from.
+  if (o.mode === 'live') assertLiveVenue(config);
   const keys = o.mode === 'live' ? exchangeKeys(env) : undefined;
   if (keys) {
     assertLiveChat(config, env);
@@ -115,6 +148,15 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     let fatalResolve!: (e: Error) => void;
     const fatal = new Promise<Error>((r) => (fatalResolve = r));
     let feed: LiveFeed | undefined;
+    // The instruments come from the venue's markets: a coin it does not have stops the start here.
+    const restBaseUrl = marketDataRestBase(config);
+    const exchange = await createExchange({
+      id: config.exchange.id,
+      ...(restBaseUrl ? { restBaseUrl } : {}),
+      ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
+    });
+    const instruments = await loadInstruments(exchange, config, o.feed?.restRetry);
+    log.info({ venue: config.exchange.id, instruments: instruments.map((i) => `${i.symbol}=${i.market}`) }, 'instruments resolved');
     const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
     // Validated signals run next to the z-score rule (and any extra rules a test adds).
     const validated = validatedSignals(config, log);
@@ -127,6 +169,8 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       store,
       log,
       baseTimeframe: config.feed.baseTimeframe,
+      coinSymbols: instruments.map((i) => i.symbol),
+      ...venueFees(config, instruments),
       feedStatus: () => (feed ? feedStatus(feed.health()) : null),
       onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
       ...(live ? { live, external: live } : {}),
@@ -197,14 +241,12 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     }
     feed = new LiveFeed({
       symbols: rt.coinSymbols,
+      markets: Object.fromEntries(instruments.map((i) => [i.symbol, i.market])),
+      exchangeInstance: exchange,
       timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...rt.config.timeframes])],
       pipeline: rt.pipeline,
       clock,
-      exchange: {
-        id: config.exchange.id,
-        restBaseUrl: config.exchange.restBaseUrl,
-        ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
-      },
+      exchange: { id: config.exchange.id, ...(restBaseUrl ? { restBaseUrl } : {}) },
       type: config.feed.type === 'rest' ? 'rest' : 'ws',
       ws: {
         wsBaseUrl: config.feed.wsBaseUrl,
@@ -249,7 +291,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     rt.bus.emit({
       type: 'alert',
       level: previous.startsWith('⚠️') ? 'warning' : 'info',
-      text: `🚀 edgebot started (${o.mode}): ${rt.coinSymbols.length} coins, ${rt.config.timeframes.join('/')}, ` +
+      text: `🚀 edgebot started (${o.mode}): ${rt.coinSymbols.length} coins on ${config.exchange.id} ${config.exchange.marketType}, ${rt.config.timeframes.join('/')}, ` +
         `${Object.keys(rt.liveParams).length} parameter sets, ${rt.signals.length} validated signals; ${previous}.` +
         (rt.risk.state.killSwitch ? ' Trading is STOPPED (/resume to allow entries).' : ''),
     });

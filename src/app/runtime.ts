@@ -95,8 +95,10 @@ export interface RuntimeOptions {
   store: StateStore;
   log: Logger;
   baseTimeframe: Timeframe;
-  /** Symbols monitored for ratings (BTCUSDT …); defaults to config baseCoins + quote. */
+  /** Symbols monitored for ratings (BTCUSDT, BTCUSD.P …); defaults to config baseCoins + quote. */
   coinSymbols?: string[];
+  /** Paper fee per symbol where the venue states its own (perpetuals), bps; others pay `broker.feeBps`. */
+  feeBpsBySymbol?: Record<string, number>;
   rules?: CandleRule[];
   signals?: SignalSummary[];
   /** validated.json as loaded (src/app/signals.ts), for the evidence on cards; null/absent = none. */
@@ -116,7 +118,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const { config, store, log } = o;
   const state = store.data;
   const bus = new EventBus((err, e) => log.error({ err, event: e.type }, 'event listener failed'));
-  const broker = new SimulatedBroker(config.broker, state.paper);
+  const broker = new SimulatedBroker({ ...config.broker, ...(o.feeBpsBySymbol ? { feeBpsBySymbol: o.feeBpsBySymbol } : {}) }, state.paper);
   const risk = new RiskManager(config.risk, state.risk);
   const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => c + config.quote);
   const { ratings, zRule } = crossCoinSetup(config, coinSymbols, o.liveParams);
@@ -144,6 +146,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     risk,
     emit: (e) => bus.emit(e),
     cardExpiryBars: config.execution.cardExpiryBars,
+    marketType: config.exchange.marketType,
     through: state.engine.through,
     signalInfo: (signalId) => ({ evidence: evidence.get(signalId), paperOnly: paperOnly(signalId) }),
   });
