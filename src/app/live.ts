@@ -12,7 +12,7 @@ import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
 import { assertLiveVenue, marketDataRestBase } from '../config/venue.js';
 import type { Instrument } from '../core/instrument.js';
-import { resolveInstruments } from '../feed/markets.js';
+import { assertBaseTimeframe, resolveInstruments } from '../feed/markets.js';
 import { createExchange } from '../feed/rest.js';
 import type { Exchange } from 'ccxt';
 import { duration, esc, utc } from '../notifier/format.js';
@@ -155,6 +155,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       ...(restBaseUrl ? { restBaseUrl } : {}),
       ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
     });
+    assertBaseTimeframe(exchange, config.feed.baseTimeframe);
     const instruments = await loadInstruments(exchange, config, o.feed?.restRetry);
     log.info({ venue: config.exchange.id, instruments: instruments.map((i) => `${i.symbol}=${i.market}`) }, 'instruments resolved');
     const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;

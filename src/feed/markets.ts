@@ -133,3 +133,18 @@ export async function resolveInstruments(ex: Exchange, req: InstrumentRequest): 
   }
   return matchInstruments(ex.id, markets, req);
 }
+
+/**
+ * The feed's base timeframe must be one the venue serves candles for (ccxt `timeframes`); higher
+ * ones are aggregated from it, so a venue without 2m candles (Kraken Futures) still scans 2m.
+ * @throws ConfigError naming the venue's timeframes
+ */
+export function assertBaseTimeframe(ex: Exchange, base: string): void {
+  const tfs = ex.timeframes as Record<string, unknown> | undefined;
+  if (!tfs || Object.keys(tfs).length === 0 || Object.hasOwn(tfs, base)) return;
+  throw new ConfigError(
+    `${ex.id} has no ${base} candles (it has ${Object.keys(tfs).join(', ')}); set feed.baseTimeframe to one of them — ` +
+      'timeframes it lacks are aggregated from the base (2m from 1m)',
+    'feed.baseTimeframe',
+  );
+}

@@ -119,6 +119,13 @@ describe('edgebot run on krakenfutures: refusals at start', () => {
     await expect(run()).rejects.toBeInstanceOf(ConfigError);
   });
 
+  it('a base timeframe the venue has no candles for is refused; 2m is scanned by aggregating 1m', async () => {
+    const err = await startBot({ mode: 'paper', overrides: { ...overrides(['BTC', 'ETH']), timeframes: ['2m', '5m'], feed: { type: 'rest', baseTimeframe: '2m' } }, input: null, output: new PassThrough(), clock: kraken.clock })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/^krakenfutures has no 2m candles \(it has 1m, 5m, 15m, 30m, 1h, 4h, 12h, 1d, 1w\); set feed.baseTimeframe/);
+  });
+
   it('live: refused before keys or network, naming the venues the live flow is tested on', async () => {
     const before = kraken.restCount(INSTRUMENTS);
     const err = await startBot({ mode: 'live', overrides: overrides(['BTC', 'ETH']), input: null, env: {} }).catch((e: unknown) => e);
