@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Exchange } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot } from '../../src/app/live.js';
+import { preflight } from '../../src/config/preflight.js';
+import { assertLiveVenue, marketDataRestBase } from '../../src/config/venue.js';
 import { ConfigError, ExchangeError } from '../../src/core/errors.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
 import { LiveFeed } from '../../src/feed/live.js';
@@ -135,5 +137,17 @@ describe('edgebot run on krakenfutures: refusals at start', () => {
         'Live trading has been tested against: binance spot (and its testnet). Paper mode works on krakenfutures: run with --mode paper.',
     );
     expect(kraken.restCount(INSTRUMENTS)).toBe(before);
+  });
+});
+
+describe('the bundled Kraken Futures config', () => {
+  it('validates with its parameter sets, needs no restBaseUrl, and its thresholds are reachable with its coins', () => {
+    const r = preflight({ config: 'config/kraken-futures.json', env: {}, overrides: { chat: 'console' } });
+    expect(r.config.exchange).toMatchObject({ id: 'krakenfutures', marketType: 'swap' });
+    expect(marketDataRestBase(r.config)).toBeUndefined(); // default.json's Binance host is not Kraken's
+    expect(Object.keys(r.liveParams)).toEqual(['BTCUSD.P', 'ETHUSD.P', 'SOLUSD.P', 'XRPUSD.P', 'DOGEUSD.P', 'LTCUSD.P']);
+    expect(r.zWarnings).toEqual([]);
+    expect(() => assertLiveVenue(r.config)).toThrow(ConfigError);
+    expect(() => assertLiveVenue(preflight({ env: {}, overrides: { chat: 'console' } }).config)).not.toThrow();
   });
 });
