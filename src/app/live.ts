@@ -156,8 +156,9 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
     });
     assertBaseTimeframe(exchange, config.feed.baseTimeframe);
-    const instruments = await loadInstruments(exchange, config, o.feed?.restRetry);
-    log.info({ venue: config.exchange.id, instruments: instruments.map((i) => `${i.symbol}=${i.market}`) }, 'instruments resolved');
+    // Live mode (Binance spot only, where the names are base + quote as the default) checks the
+    // key before anything else reads the venue, so its instruments are resolved after that check.
+    const early = keys ? undefined : await loadInstruments(exchange, config, o.feed?.restRetry);
     const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
     // Validated signals run next to the z-score rule (and any extra rules a test adds).
     const validated = validatedSignals(config, log);
@@ -170,8 +171,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       store,
       log,
       baseTimeframe: config.feed.baseTimeframe,
-      coinSymbols: instruments.map((i) => i.symbol),
-      ...venueFees(config, instruments),
+      ...(early ? { coinSymbols: early.map((i) => i.symbol), ...venueFees(config, early) } : {}),
       feedStatus: () => (feed ? feedStatus(feed.health()) : null),
       onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
       ...(live ? { live, external: live } : {}),
@@ -188,6 +188,11 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
         throw err;
       }
     }
+    const instruments = early ?? (await loadInstruments(exchange, config, o.feed?.restRetry));
+    if (instruments.some((i, k) => i.symbol !== rt.coinSymbols[k]) || instruments.length !== rt.coinSymbols.length) {
+      throw new ConfigError(`${config.exchange.id} names the instruments ${instruments.map((i) => i.symbol).join(', ')}, not ${rt.coinSymbols.join(', ')}`, 'baseCoins');
+    }
+    log.info({ venue: config.exchange.id, instruments: instruments.map((i) => `${i.symbol}=${i.market}`) }, 'instruments resolved');
     if (!rt.config.timeframes.every((tf) => tf !== '1m' || config.feed.baseTimeframe === '1m')) {
       throw new ConfigError('timeframes include 1m but feed.baseTimeframe is not 1m', 'timeframes');
     }
