@@ -85,10 +85,9 @@ async function loadInstruments(ex: Exchange, config: Config, retry = { baseMs: 1
  * Paper fees on perpetual swaps are the venue's own taker fee from its market info (Kraken
  * Futures: 0.05 %); spot keeps `broker.feeBps`, the owner's actual rate (VIP tiers, discounts).
  */
-function venueFees(config: Config, instruments: readonly Instrument[]): { feeBpsBySymbol?: Record<string, number> } {
+function venueFees(config: Config, instruments: readonly Instrument[]): Record<string, number> {
   if (config.exchange.marketType !== 'swap') return {};
-  const fees = instruments.filter((i) => i.takerFeeBps !== undefined).map((i) => [i.symbol, i.takerFeeBps!] as const);
-  return fees.length ? { feeBpsBySymbol: Object.fromEntries(fees) } : {};
+  return Object.fromEntries(instruments.filter((i) => i.takerFeeBps !== undefined).map((i) => [i.symbol, i.takerFeeBps!]));
 }
 
 /** `/status` lines for the live feed. */
@@ -148,7 +147,6 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     let fatalResolve!: (e: Error) => void;
     const fatal = new Promise<Error>((r) => (fatalResolve = r));
     let feed: LiveFeed | undefined;
-    // The instruments come from the venue's markets: a coin it does not have stops the start here.
     const restBaseUrl = marketDataRestBase(config);
     const exchange = await createExchange({
       id: config.exchange.id,
@@ -156,9 +154,8 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
     });
     assertBaseTimeframe(exchange, config.feed.baseTimeframe);
-    // Live mode (Binance spot only, where the names are base + quote as the default) checks the
-    // key before anything else reads the venue, so its instruments are resolved after that check.
-    const early = keys ? undefined : await loadInstruments(exchange, config, o.feed?.restRetry);
+    // Venue fees of perpetuals, filled in once the venue's markets are loaded (before any candle).
+    const feeBpsBySymbol: Record<string, number> = {};
     const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
     // Validated signals run next to the z-score rule (and any extra rules a test adds).
     const validated = validatedSignals(config, log);
@@ -171,7 +168,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       store,
       log,
       baseTimeframe: config.feed.baseTimeframe,
-      ...(early ? { coinSymbols: early.map((i) => i.symbol), ...venueFees(config, early) } : {}),
+      ...(config.exchange.marketType === 'swap' ? { feeBpsBySymbol } : {}),
       feedStatus: () => (feed ? feedStatus(feed.health()) : null),
       onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
       ...(live ? { live, external: live } : {}),
@@ -188,11 +185,6 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
         throw err;
       }
     }
-    const instruments = early ?? (await loadInstruments(exchange, config, o.feed?.restRetry));
-    if (instruments.some((i, k) => i.symbol !== rt.coinSymbols[k]) || instruments.length !== rt.coinSymbols.length) {
-      throw new ConfigError(`${config.exchange.id} names the instruments ${instruments.map((i) => i.symbol).join(', ')}, not ${rt.coinSymbols.join(', ')}`, 'baseCoins');
-    }
-    log.info({ venue: config.exchange.id, instruments: instruments.map((i) => `${i.symbol}=${i.market}`) }, 'instruments resolved');
     if (!rt.config.timeframes.every((tf) => tf !== '1m' || config.feed.baseTimeframe === '1m')) {
       throw new ConfigError('timeframes include 1m but feed.baseTimeframe is not 1m', 'timeframes');
     }
@@ -222,6 +214,18 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       await chat.stop();
       throw new ConfigError('live mode is not allowed with the console chat', 'chat');
     }
+    // The instruments come from the venue's markets, read once every local check has passed (and,
+    // live, the key check): a coin the venue does not have stops the start here. The names are
+    // the config's (BTCUSDT, BTCUSD.P), so the runtime was built with them already.
+    let instruments: Instrument[];
+    try {
+      instruments = await loadInstruments(exchange, config, o.feed?.restRetry);
+    } catch (e) {
+      await chat.stop();
+      throw e;
+    }
+    Object.assign(feeBpsBySymbol, venueFees(config, instruments));
+    log.info({ venue: config.exchange.id, instruments: instruments.map((i) => `${i.symbol}=${i.market}`), feeBpsBySymbol }, 'instruments resolved');
     if (store.outcome.kind === 'corrupt') {
       const text = corruptStateMessage(store.outcome, config.paths.state);
       log.error({ movedTo: store.outcome.movedTo }, text);

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { displaySymbol } from '../core/instrument.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
 import { Engine } from '../engine/engine.js';
@@ -95,9 +96,12 @@ export interface RuntimeOptions {
   store: StateStore;
   log: Logger;
   baseTimeframe: Timeframe;
-  /** Symbols monitored for ratings (BTCUSDT, BTCUSD.P …); defaults to config baseCoins + quote. */
+  /** Symbols monitored for ratings (BTCUSDT, BTCUSD.P …); default: config baseCoins + quote (+ `.P` on swaps). */
   coinSymbols?: string[];
-  /** Paper fee per symbol where the venue states its own (perpetuals), bps; others pay `broker.feeBps`. */
+  /**
+   * Paper fee per symbol where the venue states its own (perpetuals), bps; others pay `broker.feeBps`.
+   * Read at each fill, so the caller may fill it in once the venue's markets are loaded.
+   */
   feeBpsBySymbol?: Record<string, number>;
   rules?: CandleRule[];
   signals?: SignalSummary[];
@@ -120,7 +124,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const bus = new EventBus((err, e) => log.error({ err, event: e.type }, 'event listener failed'));
   const broker = new SimulatedBroker({ ...config.broker, ...(o.feeBpsBySymbol ? { feeBpsBySymbol: o.feeBpsBySymbol } : {}) }, state.paper);
   const risk = new RiskManager(config.risk, state.risk);
-  const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => c + config.quote);
+  const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => displaySymbol(c, config.quote, config.exchange.marketType));
   const { ratings, zRule } = crossCoinSetup(config, coinSymbols, o.liveParams);
   const persist = () => store.save();
   const evidence = new EvidenceBook(o.validatedFile ?? null, o.liveParams, config.rating.timeframe);

@@ -94,7 +94,8 @@ export function matchInstruments(venue: string, markets: Readonly<Record<string,
     const base = (m!.base ?? coin).toUpperCase();
     const quote = (m!.quote ?? req.quote).toUpperCase();
     out.push({
-      symbol: displaySymbol(base, quote, req.marketType),
+      // Named from the config (coin, quote), so the names are known before the venue is asked.
+      symbol: displaySymbol(coin, req.quote, req.marketType),
       market: wanted,
       venueId: m!.id ?? wanted,
       base,
