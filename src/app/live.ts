@@ -134,6 +134,14 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   }
   const log = appLogger(config, !!o.output, secrets);
   const clock = o.clock ?? systemClock;
+  // The market-data exchange (nothing is sent yet): a base timeframe it has no candles for is refused now.
+  const restBaseUrl = marketDataRestBase(config);
+  const exchange = await createExchange({
+    id: config.exchange.id,
+    ...(restBaseUrl ? { restBaseUrl } : {}),
+    ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
+  });
+  assertBaseTimeframe(exchange, config.feed.baseTimeframe);
   // One process per state file: a second one would trade the same account twice.
   const lock = lockInstance(config.paths.state);
   // A start that fails after this point leaves no lock behind.
@@ -147,13 +155,6 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     let fatalResolve!: (e: Error) => void;
     const fatal = new Promise<Error>((r) => (fatalResolve = r));
     let feed: LiveFeed | undefined;
-    const restBaseUrl = marketDataRestBase(config);
-    const exchange = await createExchange({
-      id: config.exchange.id,
-      ...(restBaseUrl ? { restBaseUrl } : {}),
-      ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
-    });
-    assertBaseTimeframe(exchange, config.feed.baseTimeframe);
     // Venue fees of perpetuals, filled in once the venue's markets are loaded (before any candle).
     const feeBpsBySymbol: Record<string, number> = {};
     const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
@@ -222,6 +223,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       instruments = await loadInstruments(exchange, config, o.feed?.restRetry);
     } catch (e) {
       await chat.stop();
+      await store.close();
       throw e;
     }
     Object.assign(feeBpsBySymbol, venueFees(config, instruments));

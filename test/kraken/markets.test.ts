@@ -103,11 +103,12 @@ describe('instruments from the venue', () => {
 });
 
 describe('edgebot run on krakenfutures: refusals at start', () => {
+  let k = 0;
   const overrides = (baseCoins: string[]) => ({
     baseCoins, quote: 'USD', chat: 'console',
     exchange: { id: 'krakenfutures', restBaseUrl: kraken.restBaseUrl, marketType: 'swap' },
     feed: { type: 'rest', baseTimeframe: '5m', warmupBars: 20 },
-    paths: { state: join(dir, 'state.json'), liveParams: join(dir, 'params.json'), validatedSignals: join(dir, 'none.json'), logDir: join(dir, 'logs') },
+    paths: { state: join(dir, `state-${++k}.json`), liveParams: join(dir, 'params.json'), validatedSignals: join(dir, 'none.json'), logDir: join(dir, 'logs') },
   });
 
   it('paper: an unknown coin stops the start with the config error, after one instruments request and no candle request', async () => {
