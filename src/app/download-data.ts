@@ -18,6 +18,7 @@ import { DataError, ExchangeError, UsageError } from '../core/errors.js';
 import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import { emptyRows, findGaps, mergeRows, missingRanges, parseRows, rowsText, type CandleRows, type Gap, type Range } from '../feed/download.js';
 import { createExchange, fetchHistory, resolveMarket, toExchangeError } from '../feed/rest.js';
+import { marketDataRestBase } from '../config/venue.js';
 import { StreamValidator, type CandleProblem } from '../feed/validate.js';
 
 /** Timeframes download-data fetches (the bot's base timeframes). */
@@ -140,7 +141,8 @@ export function downloadOptions(v: Record<string, string | boolean | undefined>)
   if (!/^[a-z0-9]{2,40}$/.test(exchange)) throw new UsageError(`--exchange must be a ccxt exchange id like binance, got "${exchange}"`);
   // The config's REST host belongs to its exchange: a fake or proxy for binance is no host for kraken.
   const config = loadConfig({ file: str('config') });
-  const restBaseUrl = config.exchange.id === exchange ? config.exchange.restBaseUrl : undefined;
+  // Binance's default host in default.json means "the venue's own hosts" on any other venue.
+  const restBaseUrl = config.exchange.id === exchange ? marketDataRestBase(config) : undefined;
   return { exchange, ...(restBaseUrl ? { restBaseUrl } : {}), ...(symbols ? { symbols } : { top }), timeframe: timeframe as DownloadTimeframe, from, ...(to === undefined ? {} : { to }), out };
 }
 

@@ -10,6 +10,11 @@ import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
+import { assertLiveVenue, marketDataRestBase } from '../config/venue.js';
+import type { Instrument } from '../core/instrument.js';
+import { assertBaseTimeframe, resolveInstruments } from '../feed/markets.js';
+import { createExchange } from '../feed/rest.js';
+import type { Exchange } from 'ccxt';
 import { duration, esc } from '../notifier/format.js';
 import { lockInstance } from '../store/lock.js';
 import { zScoreFactor, zThresholdWarnings } from '../config/z-reach.js';
@@ -62,6 +67,31 @@ export interface RunningBot {
 /** How far back a restart processes the closes it missed (beyond that they are history). */
 const MAX_CATCH_UP_MS = 7 * 86_400_000;
 
+/**
+ * The configured coins' markets on the venue (one `loadMarkets`), retried while the venue is
+ * unreachable (a temporary error), never for a coin it does not have (a ConfigError).
+ */
+async function loadInstruments(ex: Exchange, config: Config, retry = { baseMs: 1000, maxMs: 60_000 }, attempts = 5): Promise<Instrument[]> {
+  const req = { baseCoins: config.baseCoins, quote: config.quote, marketType: config.exchange.marketType, explicit: config.exchange.markets };
+  for (let i = 1; ; i++) {
+    try {
+      return await resolveInstruments(ex, req);
+    } catch (e) {
+      if ((e as { temporary?: boolean }).temporary !== true || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(retry.maxMs, retry.baseMs * 2 ** (i - 1))));
+    }
+  }
+}
+
+/**
+ * Paper fees on perpetual swaps are the venue's own taker fee from its market info (Kraken
+ * Futures: 0.05 %); spot keeps `broker.feeBps`, the owner's actual rate (VIP tiers, discounts).
+ */
+function venueFees(config: Config, instruments: readonly Instrument[]): Record<string, number> {
+  if (config.exchange.marketType !== 'swap') return {};
+  return Object.fromEntries(instruments.filter((i) => i.takerFeeBps !== undefined).map((i) => [i.symbol, i.takerFeeBps!]));
+}
+
 /** `/status` lines for the live feed. */
 export function feedStatus(h: FeedHealth): FeedStatus {
   const details = [
@@ -97,7 +127,9 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   const config: Config = loadConfig({ file: o.config, overrides: o.overrides });
   const env = o.env ?? process.env;
   const secrets: string[] = [];
-  // Live mode is refused before anything starts: no keys, or no chat to confirm orders from.
+  // Live mode is refused before anything starts: a venue the live flow does not support, no
+  // keys, or no chat to confirm orders from.
+  if (o.mode === 'live') assertLiveVenue(config);
   const keys = o.mode === 'live' ? exchangeKeys(env) : undefined;
   if (keys) {
     assertLiveChat(config, env);
@@ -105,6 +137,14 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
   }
   const log = appLogger(config, !!o.output, secrets);
   const clock = o.clock ?? systemClock;
+  // The market-data exchange (nothing is sent yet): a base timeframe it has no candles for is refused now.
+  const restBaseUrl = marketDataRestBase(config);
+  const exchange = await createExchange({
+    id: config.exchange.id,
+    ...(restBaseUrl ? { restBaseUrl } : {}),
+    ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
+  });
+  assertBaseTimeframe(exchange, config.feed.baseTimeframe);
   // One process per state file: a second one would trade the same account twice.
   const lock = lockInstance(config.paths.state);
   // A start that fails after this point leaves no lock behind.
@@ -118,6 +158,8 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     let fatalResolve!: (e: Error) => void;
     const fatal = new Promise<Error>((r) => (fatalResolve = r));
     let feed: LiveFeed | undefined;
+    // Venue fees of perpetuals, filled in once the venue's markets are loaded (before any candle).
+    const feeBpsBySymbol: Record<string, number> = {};
     const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
     // Validated signals run next to the z-score rule (and any extra rules a test adds).
     const validated = validatedSignals(config, log);
@@ -130,6 +172,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       store,
       log,
       baseTimeframe: config.feed.baseTimeframe,
+      ...(config.exchange.marketType === 'swap' ? { feeBpsBySymbol } : {}),
       feedStatus: () => (feed ? feedStatus(feed.health()) : null),
       onFeedNotice: (n) => log.warn({ notice: n }, 'feed notice'),
       ...(live ? { live, clients: [live] } : {}),
@@ -174,6 +217,19 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       await chat.stop();
       throw new ConfigError('live mode is not allowed with the console chat', 'chat');
     }
+    // The instruments come from the venue's markets, read once every local check has passed (and,
+    // live, the key check): a coin the venue does not have stops the start here. The names are
+    // the config's (BTCUSDT, BTCUSD.P), so the runtime was built with them already.
+    let instruments: Instrument[];
+    try {
+      instruments = await loadInstruments(exchange, config, o.feed?.restRetry);
+    } catch (e) {
+      await chat.stop();
+      await store.close();
+      throw e;
+    }
+    Object.assign(feeBpsBySymbol, venueFees(config, instruments));
+    log.info({ venue: config.exchange.id, instruments: instruments.map((i) => `${i.symbol}=${i.market}`), feeBpsBySymbol }, 'instruments resolved');
     if (store.outcome.kind === 'corrupt') {
       const text = corruptStateMessage(store.outcome, config.paths.state);
       log.error({ movedTo: store.outcome.movedTo }, text);
@@ -199,14 +255,12 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     }
     feed = new LiveFeed({
       symbols: rt.coinSymbols,
+      markets: Object.fromEntries(instruments.map((i) => [i.symbol, i.market])),
+      exchangeInstance: exchange,
       timeframes: [...new Set([config.feed.baseTimeframe, config.rating.timeframe, ...rt.config.timeframes])],
       pipeline: rt.pipeline,
       clock,
-      exchange: {
-        id: config.exchange.id,
-        restBaseUrl: config.exchange.restBaseUrl,
-        ...(o.feed?.rateLimitMs ? { rateLimitMs: o.feed.rateLimitMs } : {}),
-      },
+      exchange: { id: config.exchange.id, ...(restBaseUrl ? { restBaseUrl } : {}) },
       type: config.feed.type === 'rest' ? 'rest' : 'ws',
       ws: {
         wsBaseUrl: config.feed.wsBaseUrl,
@@ -248,7 +302,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
       type: 'system',
       level: previous.kind === 'unclean' ? 'warning' : 'info',
       notice: {
-        code: 'started', mode: o.mode, coins: rt.coinSymbols.length, timeframes: rt.config.timeframes, parameterSets: Object.keys(rt.liveParams).length,
+        code: 'started', mode: o.mode, coins: rt.coinSymbols.length, venue: config.exchange.id, marketType: config.exchange.marketType, timeframes: rt.config.timeframes, parameterSets: Object.keys(rt.liveParams).length,
         validatedSignals: rt.signals.length, previous, stopped: rt.risk.state.killSwitch,
       },
     });

@@ -1,9 +1,12 @@
+import type { Side } from '../core/instrument.js';
 import type { ExitReason, Trade } from '../portfolio/types.js';
 
 /** The parts of a closed trade the backtest keeps (prices quote currency, times ms UTC). */
 export interface TradeRecord {
   signalId: string;
   symbol: string;
+  /** "short" for a short (perpetual swaps); absent = long. */
+  side?: Side;
   /** Base-asset quantity. */
   qty: number;
   /** Entry + exit fee, quote currency. */
@@ -21,7 +24,7 @@ export interface TradeRecord {
 }
 
 export function toRecord(t: Trade): TradeRecord {
-  return { signalId: t.signalId, symbol: t.symbol, qty: t.qty, fees: t.entryFee + t.exitFee, entryTime: t.entryTime, entryPrice: t.entryPrice, exitTime: t.exitTime, exitPrice: t.exitPrice, reason: t.reason, stop: t.stop, pnl: t.pnl, r: t.r };
+  return { signalId: t.signalId, symbol: t.symbol, ...(t.side === 'short' ? { side: t.side } : {}), qty: t.qty, fees: t.entryFee + t.exitFee, entryTime: t.entryTime, entryPrice: t.entryPrice, exitTime: t.exitTime, exitPrice: t.exitPrice, reason: t.reason, stop: t.stop, pnl: t.pnl, r: t.r };
 }
 
 /** Profit factor reported when a sample has no losing trade (JSON has no Infinity). */

@@ -1,5 +1,6 @@
 import type { Runtime } from '../kernel/kernel.js';
 import { venueMode } from '../execution/live/key-check.js';
+import { sideSign } from '../portfolio/types.js';
 import { driftKey } from '../signal/drift-service.js';
 import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
@@ -114,9 +115,9 @@ export async function positions(rt: Runtime): Promise<PositionsView> {
   return {
     kind: 'positions',
     positions: held.flatMap((h) => h.positions.map(({ position: p, mark, closing }) => {
-      const pnl = p.qty * (mark - p.entryPrice) - p.entryFee;
+      const pnl = sideSign(p) * p.qty * (mark - p.entryPrice) - p.entryFee;
       return {
-        id: p.id, symbol: p.symbol, mode: p.mode, qty: p.qty, entryPrice: p.entryPrice, mark, stop: p.stop,
+        id: p.id, symbol: p.symbol, side: p.side ?? 'long', mode: p.mode, qty: p.qty, entryPrice: p.entryPrice, mark, stop: p.stop,
         target: p.target, pnl, pnlPercent: (pnl / (p.qty * p.entryPrice)) * 100, closing,
         heldMs: Math.max(0, rt.clock.now() - p.entryTime), timeframe: p.timeframe,
       };

@@ -1,4 +1,5 @@
 import type { Level, SettableTopic, SettingsOutcome } from '../store/settings.js';
+import type { Side } from '../core/instrument.js';
 import type { Mode } from '../core/mode.js';
 import type { PerformanceView, PeriodTableView, StatsView } from './reports.js';
 import type { Timeframe } from '../core/timeframe.js';
@@ -41,6 +42,8 @@ export interface StatusView {
 export interface PositionRow {
   id: string;
   symbol: string;
+  /** Long, or short (perpetual swaps); absent = long (live spot positions). */
+  side?: Side;
   mode: 'paper' | 'live';
   qty: number;
   entryPrice: number;
@@ -60,7 +63,7 @@ export interface PositionRow {
 export interface PositionsView {
   kind: 'positions';
   positions: PositionRow[];
-  pending: { cardId: string; symbol: string; qty: number }[];
+  pending: { cardId: string; symbol: string; side?: Side; qty: number }[];
   quote: string;
 }
 

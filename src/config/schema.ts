@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MARKET_TYPES } from '../core/instrument.js';
 import { TIMEFRAMES } from '../core/timeframe.js';
 
 const timeframe = z.enum(TIMEFRAMES);
@@ -149,8 +150,24 @@ export const ConfigSchema = z.strictObject({
   exchange: z.strictObject({
     /** ccxt exchange id. */
     id: z.string().regex(/^[a-z0-9]{2,40}$/, 'a ccxt exchange id like binance').default('binance'),
+    /**
+     * Replaces the host of the venue's REST URLs (a proxy, a fake on loopback). The default,
+     * Binance's production host, means "the venue's own hosts" for every other venue.
+     */
     restBaseUrl: httpUrl.default('https://api.binance.com'),
     sandbox: z.boolean().default(false),
+    /**
+     * Which of the venue's markets to trade: "spot" (long only) or "swap" (perpetuals; paper mode
+     * trades both ways). Instruments are resolved from the venue's markets at start.
+     */
+    marketType: z.enum(MARKET_TYPES).default('spot'),
+    /**
+     * Explicit ccxt market symbols per base coin (`{ "BTC": "BTC/USD:USD" }`), for a coin whose
+     * market is not `BASE/quote` (spot) or `BASE/quote:quote` (swap). Keys must be in baseCoins.
+     */
+    markets: z.record(z.string().regex(/^[A-Z0-9]{2,12}$/, 'upper-case coin ticker like BTC'),
+      z.string().min(3).max(60).regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'a ccxt unified symbol like BTC/USD:USD'))
+      .refine((r) => Object.keys(r).length <= 500, 'at most 500 markets').default({}),
   }).prefault({}),
   feed: z.strictObject({
     type: z.enum(['binance-ws', 'rest']).default('binance-ws'),
@@ -216,8 +233,8 @@ export const ParamSetSchema = z.strictObject({
 });
 export type ParamSet = z.infer<typeof ParamSetSchema>;
 
-/** config/live-params.json: symbol (e.g. BTCUSDT) → parameter set; at most 1000 symbols. */
-export const LiveParamsSchema = z.record(z.string().regex(/^[A-Z0-9]{2,30}$/, 'symbol like BTCUSDT'), ParamSetSchema)
+/** config/live-params.json: symbol (e.g. BTCUSDT, or BTCUSD.P for a perpetual) → parameter set; at most 1000 symbols. */
+export const LiveParamsSchema = z.record(z.string().regex(/^[A-Z0-9]{2,30}(\.P)?$/, 'symbol like BTCUSDT (or BTCUSD.P for a perpetual)'), ParamSetSchema)
   .refine((r) => Object.keys(r).length <= 1000, 'at most 1000 parameter sets');
 export type LiveParams = z.infer<typeof LiveParamsSchema>;
 

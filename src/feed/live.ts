@@ -22,8 +22,13 @@ export type { FeedEvent, FeedHealth } from './health.js';
 
 /** Options of {@link LiveFeed}. Durations in ms. */
 export interface LiveFeedOptions {
-  /** Exchange symbols (`BTCUSDT`); ties between symbols are delivered in this order. */
+  /** edgebot symbols (`BTCUSDT`, `BTCUSD.P`); ties between symbols are delivered in this order. */
   symbols: string[];
+  /**
+   * The ccxt market of each symbol, resolved from the venue's markets at start
+   * (src/feed/markets.ts: `BTCUSD.P` → `BTC/USD:USD`). A symbol not listed is resolved by name.
+   */
+  markets?: Readonly<Record<string, string>>;
   /** Timeframes the engine uses (for health; the pipeline builds them from the base candles). */
   timeframes: Timeframe[];
   /** Where closes go. Its base timeframe is the one fetched and streamed. */
@@ -390,10 +395,11 @@ export class LiveFeed {
   }
 
   /** REST requests continuing each symbol after its high-water mark; a symbol with no candles yet starts at `start`. */
-  #requests(symbols: string[], start: number): { symbol: string; from: number }[] {
+  #requests(symbols: string[], start: number): { symbol: string; market?: string; from: number }[] {
     return symbols.map((symbol) => {
       const c = this.#state.get(symbol)!.consumed;
-      return { symbol, from: Number.isFinite(c) ? c + this.#baseMs : start };
+      const market = this.#o.markets?.[symbol];
+      return { symbol, ...(market ? { market } : {}), from: Number.isFinite(c) ? c + this.#baseMs : start };
     });
   }
 
@@ -520,7 +526,8 @@ export class LiveFeed {
       const { symbol, candle } = item;
       let rows: Candle[];
       try {
-        rows = await fetchHistory(this.#ex!, { symbol, timeframe: this.base, since: candle.openTime, until: candle.openTime + 1, now, pageLimit: 1 });
+        const market = this.#o.markets?.[symbol];
+        rows = await fetchHistory(this.#ex!, { symbol, ...(market ? { market } : {}), timeframe: this.base, since: candle.openTime, until: candle.openTime + 1, now, pageLimit: 1 });
       } catch (e) {
         this.#health.restErrors++;
         this.#log.warn({ err: (e as Error).message }, 'REST verification of a provisional close failed');

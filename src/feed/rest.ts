@@ -7,9 +7,10 @@
  */
 import type { Exchange } from 'ccxt';
 import type { Candle } from '../core/candle.js';
-import { ExchangeError } from '../core/errors.js';
+import { ConfigError, ExchangeError } from '../core/errors.js';
 import { toCcxtSymbol } from '../core/instrument.js';
 import { bucketOpen, timeframeMs, type Timeframe } from '../core/timeframe.js';
+import { closeMatches } from './markets.js';
 
 type CcxtModule = typeof import('ccxt');
 let ccxtModule: Promise<CcxtModule> | undefined;
@@ -101,7 +102,11 @@ function rebase(v: unknown, base: string): unknown {
 export async function toExchangeError(e: unknown, what: string): Promise<ExchangeError> {
   if (e instanceof ExchangeError) return e;
   const ccxt = await loadCcxt();
+  // A RangeError or ConfigError is edgebot's own verdict on the input (a symbol it cannot place):
+  // retrying cannot help, and treating it as temporary once meant retrying for ever.
+  if (e instanceof ConfigError) return new ExchangeError(`${what}: ${e.message}`, false, { cause: e });
   const permanent =
+    e instanceof RangeError ||
     e instanceof ccxt.BadRequest ||
     e instanceof ccxt.AuthenticationError ||
     e instanceof ccxt.NotSupported ||
@@ -113,22 +118,32 @@ export async function toExchangeError(e: unknown, what: string): Promise<Exchang
 
 /**
  * The ccxt market symbol for an edgebot symbol: the symbol itself if ccxt knows it
- * (`BTC/USDT`), else the market whose exchange id it is (`BTCUSDT` on Binance), else `BASE/USDT`.
+ * (`BTC/USDT`, `BTC/USD:USD`), else the market whose exchange id it is (`BTCUSDT` on Binance,
+ * `PF_XBTUSD` on Kraken Futures), else `BASE/quote`.
+ * @throws ConfigError naming the symbol and the venue's closest market symbols
  */
-export async function resolveMarket(ex: Exchange, symbol: string): Promise<string> {
+export async function resolveMarket(ex: Exchange, symbol: string, quote = 'USDT'): Promise<string> {
   const markets = await ex.loadMarkets();
   if (markets[symbol]) return symbol;
   const byId = (ex.markets_by_id as Record<string, { symbol: string }[] | undefined> | undefined)?.[symbol];
   if (byId?.[0]) return byId[0].symbol;
-  const guess = toCcxtSymbol(symbol);
-  if (markets[guess]) return guess;
-  throw new ExchangeError(`${ex.id} has no market ${symbol}`, false);
+  let guess: string | undefined;
+  try {
+    guess = toCcxtSymbol(symbol, quote);
+  } catch {
+    guess = undefined; // not a `quote` pair: no guess
+  }
+  if (guess && markets[guess]) return guess;
+  const near = closeMatches(guess ?? symbol, Object.values(markets) as never[]);
+  throw new ConfigError(`${ex.id} has no market ${symbol}${near.length ? `; close matches: ${near.join(', ')}` : ''}`, 'symbol');
 }
 
 /** What {@link fetchHistory} fetches. Times ms UTC. */
 export interface HistoryRequest {
   /** edgebot symbol (`BTCUSDT`) or ccxt market symbol. */
   symbol: string;
+  /** The ccxt market symbol when already resolved (`BTC/USD:USD`); default: resolved from `symbol`. */
+  market?: string;
   timeframe: Timeframe;
   /** First open time wanted (inclusive). */
   since: number;
@@ -154,7 +169,7 @@ export async function fetchHistory(ex: Exchange, req: HistoryRequest): Promise<C
   const out: Candle[] = [];
   let market: string;
   try {
-    market = await resolveMarket(ex, req.symbol);
+    market = req.market ?? (await resolveMarket(ex, req.symbol));
   } catch (e) {
     throw await toExchangeError(e, `${ex.id} loadMarkets`);
   }
@@ -211,6 +226,8 @@ function num(x: unknown): number {
 /** One symbol's catch-up: closed candles with open time ≥ `from`. */
 export interface BackfillRequest {
   symbol: string;
+  /** Its ccxt market symbol, when resolved at start (`BTC/USD:USD`). */
+  market?: string;
   /** First open time wanted, ms UTC. */
   from: number;
 }
@@ -236,7 +253,7 @@ export async function backfill(
 ): Promise<SymbolCandle[]> {
   const lists: Candle[][] = [];
   for (const r of requests) {
-    lists.push(await fetchHistory(ex, { symbol: r.symbol, timeframe, since: r.from, now, pageLimit }));
+    lists.push(await fetchHistory(ex, { symbol: r.symbol, ...(r.market ? { market: r.market } : {}), timeframe, since: r.from, now, pageLimit }));
   }
   return mergeByOpenTime(requests.map((r) => r.symbol), lists);
 }

@@ -1,4 +1,5 @@
 import type { RiskLimit } from '../risk/limits.js';
+import type { MarketType } from '../core/instrument.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { PaperOnlyReason, SignalEvidence } from '../signal/evidence.js';
 import type { Direction, SampleStats } from '../signal/types.js';
@@ -44,6 +45,8 @@ export interface Card {
   /** Set when the card may only be paper-traded (no Live button): unvalidated, or paused by the drift monitor. */
   paperOnly?: PaperOnlyReason;
   context?: { rating?: number; maZ?: number; htfAligned?: boolean; regime?: 'trending' | 'ranging' };
+  /** "swap" for a perpetual swap's card: a short is tradable there, and funding is not simulated. Absent = spot. */
+  marketType?: MarketType;
   /** Why trade buttons are absent (risk limit, kill switch, informational). */
   blockedReason?: string;
   /** The alerting risk limit that blocked it, if one did. */

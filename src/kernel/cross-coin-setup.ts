@@ -4,7 +4,8 @@ import { ZScoreRule } from '../signal/zscore-rule.js';
 
 /**
  * Ratings and the z-score rule for `coinSymbols` from the config and parameter sets: coins with a
- * parameter set use its MA length, the others `rating.defaultMovingAverages`. Shared by every
+ * parameter set use its MA length, the others `rating.defaultMovingAverages`; bearish crossings
+ * trade short when `exchange.marketType` is "swap". Shared by every
  * runtime and by each backtested signal, so both rate identically.
  */
 export function crossCoinSetup(config: Config, coinSymbols: readonly string[], liveParams: LiveParams) {
@@ -19,5 +20,7 @@ export function crossCoinSetup(config: Config, coinSymbols: readonly string[], l
     initial: { rating: r.initialRating, rd: r.initialRd, volatility: r.initialVolatility },
     maLength: (i) => params[i]?.movingAverages ?? r.defaultMovingAverages,
   });
-  return { ratings, zRule: new ZScoreRule(ratings, coinSymbols, params, r.timeframe, r.zScoreScale) };
+  // Bearish crossings are tradable shorts on perpetual swaps only; spot stays long-only.
+  const shorts = config.exchange.marketType === 'swap';
+  return { ratings, zRule: new ZScoreRule(ratings, coinSymbols, params, r.timeframe, r.zScoreScale, shorts) };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Candle } from '../core/candle.js';
 import type { Clock } from '../core/clock.js';
 import type { BotEvent } from './events.js';
+import { sideAllowed, type MarketType, type Side } from '../core/instrument.js';
 import { timeframeMs, type Timeframe } from '../core/timeframe.js';
 import type { CandleSink } from '../feed/pipeline.js';
 import type { SimulatedBroker } from './simulated-broker.js';
@@ -36,6 +37,8 @@ export interface EngineDeps {
   emit: (e: BotEvent) => void;
   /** Card buttons expire after this many candles of the card's timeframe. */
   cardExpiryBars: number;
+  /** The venue's market type (config `exchange.marketType`): shorts are tradable on "swap" only. Default "spot". */
+  marketType?: MarketType;
   /** How many recent cards to keep for taps and `/signals`. */
   cardMemory?: number;
   /**
@@ -224,13 +227,19 @@ export class Engine implements CandleSink {
       const symbol = d.coinSymbols[i];
       const signalId = ZScoreRule.signalId(symbol);
       exits.length = 0;
+      let held: Side | null = null;
       // A step can only exit a position that was open before the interval closed.
       for (const b of books) {
         let id: string | undefined;
-        for (const p of b.positions) if (p.signalId === signalId && !p.exitRequested && p.entryTime < t) id = p.id;
+        for (const p of b.positions) {
+          if (p.signalId === signalId && !p.exitRequested && p.entryTime < t) {
+            id = p.id;
+            held = p.side ?? 'long';
+          }
+        }
         if (id !== undefined) exits.push({ client: b.client, id });
       }
-      const a = d.zRule.evaluate(i, this.#lastClose[i], t, exits.length > 0);
+      const a = d.zRule.evaluate(i, this.#lastClose[i], t, held);
       if (!a) continue;
       if (!acts) {
         if (a.kind !== 'reversal') this.suppressed++;
@@ -250,8 +259,11 @@ export class Engine implements CandleSink {
     const equity = broker.equity();
     const sizing = d.risk.size(s.entry, s.stop, equity, s.allocationPercent);
     const info = d.signalInfo?.(s.signalId);
-    const block = s.tradable ? d.risk.check(s.symbol, sizing, d.portfolio.accountView(), now) : null;
-    const blocked = s.tradable ? block?.reason ?? null : 'informational: spot cannot short';
+    const marketType = d.marketType ?? 'spot';
+    // A short is tradable only where the market allows it, whatever the rule says.
+    const tradable = s.tradable && sideAllowed(marketType, s.direction);
+    const block = tradable ? d.risk.check(s.symbol, sizing, d.portfolio.accountView(), now) : null;
+    const blocked = tradable ? block?.reason ?? null : 'informational: spot cannot short';
     // An alerting limit posts the first card it blocks today (its notice); later ones are recorded, not posted.
     const limit = block?.limit;
     const notice = limit ? d.risk.firstBlockedToday(limit, now) : false;
@@ -274,7 +286,7 @@ export class Engine implements CandleSink {
       ...sizing,
       reason: s.reason,
       // A close processed late (after a restart) can yield a card that has already lapsed.
-      status: !s.tradable ? 'info' : blocked ? 'blocked' : d.clock.now() >= now + d.cardExpiryBars * timeframeMs(s.timeframe) ? 'expired' : 'open',
+      status: !tradable ? 'info' : blocked ? 'blocked' : d.clock.now() >= now + d.cardExpiryBars * timeframeMs(s.timeframe) ? 'expired' : 'open',
       ...(s.maxHoldBars ? { maxHoldBars: s.maxHoldBars } : {}),
       ...(s.allocationPercent !== undefined ? { allocationPercent: s.allocationPercent } : {}),
       ...(s.inSample ? { inSample: s.inSample } : {}),
@@ -282,7 +294,8 @@ export class Engine implements CandleSink {
       ...(s.confidence !== undefined ? { confidence: s.confidence } : {}),
       ...(s.context ? { context: s.context } : {}),
       ...(info?.evidence ? { evidence: info.evidence } : {}),
-      ...(info?.paperOnly && s.tradable ? { paperOnly: info.paperOnly } : {}),
+      ...(info?.paperOnly && tradable ? { paperOnly: info.paperOnly } : {}),
+      ...(marketType === 'swap' ? { marketType } : {}),
       ...(blocked ? { blockedReason: blocked } : {}),
       ...(limit ? { blockedLimit: limit, ...(notice ? { limitNotice: true } : {}) } : {}),
     };

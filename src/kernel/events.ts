@@ -47,7 +47,7 @@ export type PreviousRun = { kind: 'first' } | { kind: 'clean'; stoppedAt: number
 /** The bot process about itself. Durations in ms, times ms UTC. */
 export type SystemNotice =
   | {
-    code: 'started'; mode: string; coins: number; timeframes: string[]; parameterSets: number; validatedSignals: number;
+    code: 'started'; mode: string; coins: number; venue: string; marketType: string; timeframes: string[]; parameterSets: number; validatedSignals: number;
     previous: PreviousRun; stopped: boolean;
   }
   | { code: 'stopped'; reason: string; clean: boolean }

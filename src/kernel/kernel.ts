@@ -1,4 +1,5 @@
 import { withTimers, type Clock, type TimerClock } from '../core/clock.js';
+import { displaySymbol } from '../core/instrument.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { Config, LiveParams } from '../config/schema.js';
 import { EventBus } from './bus.js';
@@ -104,8 +105,13 @@ export interface RuntimeOptions {
   store: StateStore;
   log: Logger;
   baseTimeframe: Timeframe;
-  /** Symbols monitored for ratings (BTCUSDT …); defaults to config baseCoins + quote. */
+  /** Symbols monitored for ratings (BTCUSDT, BTCUSD.P …); default: config baseCoins + quote (+ `.P` on swaps). */
   coinSymbols?: string[];
+  /**
+   * Paper fee per symbol where the venue states its own (perpetuals), bps; others pay `broker.feeBps`.
+   * Read at each fill, so the caller may fill it in once the venue's markets are loaded.
+   */
+  feeBpsBySymbol?: Record<string, number>;
   rules?: CandleRule[];
   signals?: SignalSummary[];
   /** validated.json as loaded (src/app/signals.ts), for the evidence on cards; null/absent = none. */
@@ -140,7 +146,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const state = store.data;
   const bus = new EventBus((err, e) => log.error({ err, event: e.type }, 'event listener failed'));
   const persist = () => store.save();
-  const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => c + config.quote);
+  const coinSymbols = o.coinSymbols ?? config.baseCoins.map((c) => displaySymbol(c, config.quote, config.exchange.marketType));
   const evidence = new EvidenceBook(o.validatedFile ?? null, o.liveParams, config.rating.timeframe);
   state.drift ??= { signals: {} };
   // The live gate: validated, or `execution.liveUnvalidated`; never while paused.
@@ -148,6 +154,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const { broker, risk, portfolio, engine, trades, ratings } = wireKernel({
     config, clock: o.clock, baseTimeframe: o.baseTimeframe, coinSymbols, liveParams: o.liveParams, rules: o.rules ?? [],
     paper: state.paper, riskState: state.risk, emit: (e) => bus.emit(e), persist, clients: o.clients ?? [],
+    ...(o.feeBpsBySymbol ? { feeBpsBySymbol: o.feeBpsBySymbol } : {}),
     engine: { through: state.engine.through, signalInfo: (signalId) => ({ evidence: evidence.get(signalId), paperOnly: paperOnly(signalId) }) },
     trades: { paperOnly, ...(o.live ? { live: o.live } : {}) },
   });

@@ -32,7 +32,7 @@ export class PaperClient implements ExecutionClient {
     const a = this.broker.account;
     return {
       positions: a.positions.map((p) => ({ position: p, mark: a.marks[p.symbol] ?? p.entryPrice, closing: !!p.exitRequested })),
-      pending: a.pending.map((p) => ({ cardId: p.cardId, symbol: p.symbol, qty: p.qty })),
+      pending: a.pending.map((p) => ({ cardId: p.cardId, symbol: p.symbol, side: p.side ?? 'long', qty: p.qty })),
     };
   }
 

@@ -1,3 +1,4 @@
+import type { Side } from '../core/instrument.js';
 import type { ExitReason, Position, Trade, TradeMode } from '../portfolio/types.js';
 import type { ActionResult } from './trade-service.js';
 import type { VenueFailure } from './live-outcome.js';
@@ -16,6 +17,7 @@ export interface MarkedPosition {
 export interface PendingEntryRow {
   cardId: string;
   symbol: string;
+  side: Side;
   qty: number;
 }
 

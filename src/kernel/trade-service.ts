@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { BotEvent } from './events.js';
+import type { Side } from '../core/instrument.js';
 import { timeframeMs } from '../core/timeframe.js';
 import type { Card } from './card.js';
 import type { RiskManager } from '../risk/risk.js';
@@ -21,7 +22,7 @@ export type TradeOutcome =
   | { code: 'card-blocked'; reason?: string }
   /** A risk limit refused the entry at the tap (the risk gate's reason). */
   | { code: 'risk-refused'; reason: string }
-  | { code: 'paper-queued'; qty: number; symbol: string }
+  | { code: 'paper-queued'; qty: number; symbol: string; side?: Side }
   | { code: 'skipped' }
   | { code: 'live-off' }
   | { code: 'paper-only'; why: PaperOnlyReason }
@@ -122,7 +123,7 @@ export class TradeService {
     }
   }
 
-  /** Paper-trades a card: a market buy at the next base candle's open in the simulated broker. */
+  /** Paper-trades a card: a market buy (a short sale for a short card) at the next base candle's open in the simulated broker. */
   paper(cardId: string): ActionResult {
     const found = this.#card(cardId);
     if (!('id' in found)) return found;
@@ -134,6 +135,7 @@ export class TradeService {
     const block = risk.blockReason(card.symbol, card, this.d.portfolio.accountView(), now);
     if (block) return { ok: false, outcome: { code: 'risk-refused', reason: block }, card };
     broker.submitEntry({
+      ...(card.direction === 'short' ? { side: 'short' as const } : {}),
       cardId: card.id,
       signalId: card.signalId,
       rule: card.rule,
@@ -150,7 +152,7 @@ export class TradeService {
     card.status = 'paper';
     this.d.emit({ type: 'card-update', card });
     this.d.persist();
-    return { ok: true, outcome: { code: 'paper-queued', qty: card.qty, symbol: card.symbol }, card };
+    return { ok: true, outcome: { code: 'paper-queued', qty: card.qty, symbol: card.symbol, ...(card.direction === 'short' ? { side: 'short' as const } : {}) }, card };
   }
 
   /** Skips a card: its buttons go away. */

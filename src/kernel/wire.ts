@@ -30,6 +30,8 @@ export interface KernelParts {
   persist: () => void;
   /** Venue clients beside the paper account (live). */
   clients?: readonly ExecutionClient[];
+  /** Paper fees per instrument, bps (a venue's own taker fee on perpetuals); others pay `broker.feeBps`. */
+  feeBpsBySymbol?: Readonly<Record<string, number>>;
   /** Engine options only some runs use (the watermark, evidence per signal, card memory). */
   engine?: Pick<EngineDeps, 'through' | 'signalInfo' | 'cardMemory'>;
   /** Trade-service options only some runs use (live execution, the live gate). */
@@ -52,7 +54,7 @@ export interface Kernel {
  */
 export function wireKernel(p: KernelParts): Kernel {
   const { config } = p;
-  const broker = new SimulatedBroker(config.broker, p.paper);
+  const broker = new SimulatedBroker({ ...config.broker, ...(p.feeBpsBySymbol ? { feeBpsBySymbol: p.feeBpsBySymbol } : {}) }, p.paper);
   const risk = new RiskManager(config.risk, p.riskState);
   const portfolio = new Portfolio(broker, new PaperClient(broker, config.quote, p.persist), p.clients ?? []);
   const { ratings, zRule } = crossCoinSetup(config, p.coinSymbols, p.liveParams);
@@ -69,6 +71,7 @@ export function wireKernel(p: KernelParts): Kernel {
     risk,
     emit: p.emit,
     cardExpiryBars: config.execution.cardExpiryBars,
+    marketType: config.exchange.marketType,
     ...p.engine,
   });
   const trades = new TradeService({ clock: p.clock, cards: engine.cards, broker, portfolio, risk, emit: p.emit, persist: p.persist, ...p.trades });

@@ -22,7 +22,7 @@ export function outcomeText(o: TradeOutcome, quote: string): string {
     case 'card-done': return CARD_DONE[o.status];
     case 'card-blocked': return `Not tradable: ${o.reason ?? 'risk limit'}.`;
     case 'risk-refused': return `Refused: ${o.reason}.`;
-    case 'paper-queued': return `📝 Paper buy of ${fmtQty(o.qty)} ${o.symbol} queued for the next open.`;
+    case 'paper-queued': return `📝 Paper ${o.side === 'short' ? 'short sale' : 'buy'} of ${fmtQty(o.qty)} ${o.symbol} queued for the next open.`;
     case 'skipped': return 'Skipped.';
     case 'live-off': return 'Live trading is not configured. Run `edgebot run --mode live` with exchange keys in .env to enable it.';
     case 'paper-only':

@@ -17,7 +17,7 @@ export function systemText(n: SystemNotice): string {
       const previous = n.previous.kind === 'first' ? 'first start'
         : n.previous.kind === 'clean' ? `last stop was clean (${utc(n.previous.stoppedAt)})`
           : `⚠️ the last run (started ${utc(n.previous.startedAt)}) did not stop cleanly: it crashed or was killed`;
-      return `🚀 edgebot started (${n.mode}): ${n.coins} coins, ${n.timeframes.join('/')}, ` +
+      return `🚀 edgebot started (${n.mode}): ${n.coins} coins on ${n.venue} ${n.marketType}, ${n.timeframes.join('/')}, ` +
         `${n.parameterSets} parameter sets, ${n.validatedSignals} validated signals; ${previous}.` +
         (n.stopped ? ' Trading is STOPPED (/resume to allow entries).' : '');
     }

@@ -79,7 +79,8 @@ const STATUS_LINE: Record<Card['status'], string> = {
 export function renderCard(card: Card, quote = 'USDT'): Rendered {
   const long = card.direction === 'long';
   // The badge ends the first line, so digests (which keep only that line) show it too.
-  const head = `${long ? '🟢' : '🔴'} <b>${long ? 'BUY' : 'BEARISH'} ${esc(card.symbol)}</b> · ${card.timeframe} · ${esc(card.name)}` +
+  // A bearish card is a SHORT where it can be traded (perpetual swaps), else informational.
+  const head = `${long ? '🟢' : '🔴'} <b>${long ? 'BUY' : card.status === 'info' ? 'BEARISH' : 'SHORT'} ${esc(card.symbol)}</b> · ${card.timeframe} · ${esc(card.name)}` +
     (card.status !== 'info' && !card.evidence?.validated ? ' · ⚠️ unvalidated' : '') +
     (card.paperOnly === 'paused' ? ' · ⏸ <b>paused</b>' : '') +
     (card.venueMode ? ` · ${VENUE_BADGE[card.venueMode]}` : '');
@@ -104,6 +105,7 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
   if (card.confidence !== undefined) html += `Confidence: ${pct(card.confidence * 100, 0)}\n`;
   if (ctxParts.length) html += `Context: ${esc(ctxParts.join(' · '))}\n`;
   html += `Reason: <i>${esc(card.reason)}</i>\n`;
+  if (card.marketType === 'swap') html += 'Perpetual swap: paper fills ignore funding payments\n';
   html += `Closed: ${utc(card.createdAt)} · expires ${utc(card.expiresAt)}`;
   if (card.paperOnly && card.status === 'open') html += `\n${PAPER_ONLY[card.paperOnly]}`;
   const status = STATUS_LINE[card.status];
@@ -177,7 +179,7 @@ export function renderConfirmation(c: LiveConfirmation, symbol: string, quote: s
 }
 
 function renderEntry(p: Position, quote: string): string {
-  return `✅ <b>${p.mode === 'live' ? 'Live' : 'Paper'} buy filled</b> ${esc(p.symbol)}\n` +
+  return `✅ <b>${p.mode === 'live' ? 'Live' : 'Paper'} ${p.side === 'short' ? 'short' : 'buy'} filled</b> ${esc(p.symbol)}\n` +
     `${qty(p.qty)} @ ${price(p.entryPrice)} (${money(p.qty * p.entryPrice)} ${esc(quote)}, fee ${money(p.entryFee)})\n` +
     `Stop ${price(p.stop)} · Target ${price(p.target)} · ${esc(p.id)}`;
 }
@@ -192,7 +194,7 @@ const REASON: Record<Trade['reason'], string> = {
 };
 
 function renderExit(t: Trade, quote: string): string {
-  return `${t.pnl >= 0 ? '💚' : '🔻'} <b>${esc(t.symbol)} closed</b> — ${REASON[t.reason]}\n` +
+  return `${t.pnl >= 0 ? '💚' : '🔻'} <b>${esc(t.symbol)}${t.side === 'short' ? ' short' : ''} closed</b> — ${REASON[t.reason]}\n` +
     `${qty(t.qty)} ${price(t.entryPrice)} → ${price(t.exitPrice)}\n` +
     `P&amp;L ${money(t.pnl, true)} ${esc(quote)} (${pct(t.pnlPercent, 2, true)}, ${t.r >= 0 ? '+' : '−'}${Math.abs(t.r).toFixed(2)}R)`;
 }
@@ -334,13 +336,13 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
       const lines = ['<b>Open positions</b>'];
       for (const p of v.positions) {
         lines.push(
-          `${p.mode === 'live' ? '💰' : '📝'} <b>${esc(p.symbol)}</b> ${qty(p.qty)} @ ${price(p.entryPrice)} → ${price(p.mark)} ` +
+          `${p.mode === 'live' ? '💰' : '📝'} <b>${esc(p.symbol)}</b> ${p.side === 'short' ? 'SHORT' : 'LONG'} ${qty(p.qty)} @ ${price(p.entryPrice)} → ${price(p.mark)} ` +
           `· unrealized ${money(p.pnl, true)} (${pct(p.pnlPercent, 2, true)})\n   ` +
           (p.heldMs !== undefined ? `held ${duration(p.heldMs)} · ` : '') +
           `stop ${price(p.stop)} · target ${price(p.target)} · ${esc(p.id)}${p.closing ? ' · closing' : ''}`,
         );
       }
-      for (const p of v.pending) lines.push(`⏳ ${esc(p.symbol)} ${qty(p.qty)} — entry waiting for the next open`);
+      for (const p of v.pending) lines.push(`⏳ ${esc(p.symbol)} ${p.side === 'short' ? 'SHORT' : 'LONG'} ${qty(p.qty)} — entry waiting for the next open`);
       const buttons = v.positions.filter((p) => !p.closing).map((p) => [{ text: `Close ${p.symbol} (${p.id})`, data: encodeCallback('close', p.id) }]);
       return { html: lines.join('\n'), buttons: [...buttons, REFRESH_ROW('positions')] };
     }

@@ -1,12 +1,19 @@
+import type { Side } from '../core/instrument.js';
 import type { Timeframe } from '../core/timeframe.js';
 
 /** Why a position closed; `risk`: flattened when the daily loss limit was hit (`risk.onDailyLossLimit: "flatten"`). */
 export type ExitReason = 'stop' | 'target' | 'zscore-reversal' | 'time' | 'manual' | 'risk';
 export type TradeMode = 'paper' | 'live';
 
-/** An open long position. Quantities in base asset, prices and fees in quote currency, times ms UTC. */
+/**
+ * An open position, long or short. Quantities in base asset (positive for both sides), prices
+ * and fees in quote currency, times ms UTC. A long's stop is below its entry and its target
+ * above; a short's the other way round.
+ */
 export interface Position {
   id: string;
+  /** Absent = long (positions stored before shorts existed). Shorts exist on swap markets only. */
+  side?: Side;
   cardId: string;
   signalId: string;
   rule: string;
@@ -25,7 +32,7 @@ export interface Position {
   exitRequested?: ExitReason;
 }
 
-/** A closed position. `pnl` is net of both fees; `r` is pnl over the initial risk (entry − stop) × qty. */
+/** A closed position. `pnl` is net of both fees; `r` is pnl over the initial risk |entry − stop| × qty. */
 export interface Trade extends Position {
   exitPrice: number;
   exitTime: number;
@@ -37,7 +44,12 @@ export interface Trade extends Position {
 }
 
 /** A market entry waiting for the next base candle of its instrument; `maxHoldMs` becomes the position's `exitBy`. */
-export interface PendingEntry extends Pick<Position, 'cardId' | 'signalId' | 'rule' | 'symbol' | 'timeframe' | 'mode' | 'qty' | 'stop' | 'target'> {
+export interface PendingEntry extends Pick<Position, 'cardId' | 'signalId' | 'rule' | 'symbol' | 'timeframe' | 'mode' | 'qty' | 'stop' | 'target' | 'side'> {
   maxHoldMs?: number;
   submittedAt: number;
+}
+
+/** +1 for a long, −1 for a short: P&L = sign × qty × (exit − entry). */
+export function sideSign(p: Pick<Position, 'side'>): 1 | -1 {
+  return p.side === 'short' ? -1 : 1;
 }

@@ -77,9 +77,9 @@ export class RiskManager {
 
   constructor(readonly cfg: Config['risk'], readonly state: RiskState) {}
 
-  /** Sizes a long entry at `entry` with protective `stop`. */
+  /** Sizes an entry at `entry` with protective `stop` (below for a long, above for a short). */
   size(entry: number, stop: number, equity: number, allocationPercent?: number): Sizing {
-    const perUnit = entry - stop;
+    const perUnit = Math.abs(entry - stop);
     if (!(perUnit > 0) || !(equity > 0)) return { qty: 0, notional: 0, riskQuote: 0, riskPercent: 0 };
     let qty = (equity * this.cfg.riskPerTradePercent) / 100 / perUnit;
     let capValue = (equity * this.cfg.maxPositionPercent) / 100;

@@ -1,3 +1,4 @@
+import type { Side } from '../core/instrument.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { LiveParams, ParamSet } from '../config/schema.js';
 import type { CrossCoinRatings } from '../rating/cross-coin.js';
@@ -29,8 +30,10 @@ export type ZScoreAction =
  * The Glicko-2 z-score rule (SPEC §4, seed 000), for coins with a parameter set:
  * - MA-z crosses up through +threshold → a BUY setup, stop/target at the set's percents;
  * - MA-z ≤ −threshold with an open long from this rule → exit (z-score reversal);
- * - MA-z crosses down through −threshold without a position → an informational bearish card
- *   (spot cannot short).
+ * - MA-z crosses down through −threshold without a position → a bearish setup: on spot an
+ *   informational card (spot cannot short); with `shorts` (perpetual swaps) a tradable SHORT,
+ *   stop above and target below the close at the set's percents;
+ * - with `shorts`, MA-z ≥ +threshold with an open short from this rule → exit (z-score reversal).
  * Cards fire on the crossing, not on every interval above the threshold, so a coin that stays
  * extreme for an hour yields one card, not twelve. Nothing fires until the MA-z window is full.
  */
@@ -42,6 +45,7 @@ export class ZScoreRule {
   /**
    * @param symbols symbol per coin index of `ratings` (e.g. BTCUSDT)
    * @param params parameter set per coin index, or undefined for monitor-only coins
+   * @param shorts whether bearish crossings are tradable shorts (perpetual swaps; spot: false)
    */
   constructor(
     readonly ratings: CrossCoinRatings,
@@ -49,6 +53,7 @@ export class ZScoreRule {
     readonly params: readonly (ParamSet | undefined)[],
     readonly timeframe: Timeframe,
     readonly scale: ZScoreScale = 'absolute',
+    readonly shorts = false,
   ) {
     this.#prev = new Float64Array(symbols.length);
     this.thresholdFactor = zScoreFactor(scale, symbols.length);
@@ -69,9 +74,10 @@ export class ZScoreRule {
 
   /**
    * Evaluates coin `i` after a step. `close` is its last close (quote currency), `time` the
-   * interval's close (ms UTC), `hasPosition` whether this rule's long on the coin is open.
+   * interval's close (ms UTC), `held` the side of this rule's open position on the coin (null:
+   * none; `true` means a long, as before shorts existed).
    */
-  evaluate(i: number, close: number, time: number, hasPosition: boolean): ZScoreAction | null {
+  evaluate(i: number, close: number, time: number, held: Side | boolean | null): ZScoreAction | null {
     const p = this.params[i];
     const r = this.ratings;
     const maZ = r.maZ(i);
@@ -80,10 +86,13 @@ export class ZScoreRule {
     if (!p || !p.enabled || !r.maZStable(i)) return null;
     const t = p.zScoreThreshold * this.thresholdFactor;
     const symbol = this.symbols[i];
-    if (maZ <= -t && hasPosition) return { kind: 'reversal', symbol, maZ };
+    const side: Side | null = held === true ? 'long' : held === false ? null : held;
+    if (side === 'long' && maZ <= -t) return { kind: 'reversal', symbol, maZ };
+    if (side === 'short' && maZ >= t) return { kind: 'reversal', symbol, maZ };
     const up = prev < t && maZ >= t;
     const down = prev > -t && maZ <= -t;
     if (!up && !down) return null;
+    const tradable = up || this.shorts;
     const setup: Setup = {
       signalId: ZScoreRule.signalId(symbol),
       rule: 'glicko_zscore',
@@ -93,14 +102,14 @@ export class ZScoreRule {
       direction: up ? 'long' : 'short',
       time,
       entry: close,
-      // The bearish card is informational (spot); its levels mirror the long's for context.
+      // A bearish card's levels mirror the long's: the short's exits, or context on spot.
       stop: close * (1 + (up ? -1 : 1) * (p.stopLossPercent / 100)),
       target: close * (1 + (up ? 1 : -1) * (p.profitPercent / 100)),
       reason: `MA-z(${p.movingAverages} × ${this.timeframe}) ${maZ.toFixed(2)} ${up ? '≥' : '≤'} ${up ? '' : '−'}${Number(t.toFixed(2))}`,
-      tradable: up,
+      tradable,
       allocationPercent: p.allocationPercent,
       context: { rating: r.rating(i).rating, maZ },
     };
-    return up ? { kind: 'entry', setup } : { kind: 'info', setup };
+    return tradable ? { kind: 'entry', setup } : { kind: 'info', setup };
   }
 }

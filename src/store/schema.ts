@@ -9,8 +9,9 @@ const stats = z.object({
   maxDrawdownPercent: z.number(), sharpe: z.number(),
 });
 
+const side = z.enum(['long', 'short']).optional();
 const position = z.object({
-  id: z.string(), cardId: z.string(), signalId: z.string(), rule: z.string(), symbol: z.string(), timeframe: tf,
+  id: z.string(), side, cardId: z.string(), signalId: z.string(), rule: z.string(), symbol: z.string(), timeframe: tf,
   mode: z.enum(['paper', 'live']), qty: z.number(), entryPrice: z.number(), entryTime: z.number(), entryFee: z.number(),
   stop: z.number(), target: z.number(), exitBy: z.number().optional(),
   exitRequested: z.enum(['stop', 'target', 'zscore-reversal', 'time', 'manual', 'risk']).optional(),
@@ -21,7 +22,7 @@ const trade = position.extend({
   pnl: z.number(), pnlPercent: z.number(), r: z.number(),
 });
 const pending = z.object({
-  cardId: z.string(), signalId: z.string(), rule: z.string(), symbol: z.string(), timeframe: tf,
+  side, cardId: z.string(), signalId: z.string(), rule: z.string(), symbol: z.string(), timeframe: tf,
   mode: z.enum(['paper', 'live']), qty: z.number(), stop: z.number(), target: z.number(),
   maxHoldMs: z.number().optional(), submittedAt: z.number(),
 });
@@ -47,6 +48,8 @@ const card = z.object({
   blockedReason: z.string().optional(),
   blockedLimit: z.enum(['daily-loss', 'drawdown', 'daily-trades', 'circuit-breaker']).optional(),
   limitNotice: z.boolean().optional(),
+  /** "swap" on a perpetual's card (both sides tradable, funding not simulated); absent = spot. */
+  marketType: z.enum(['spot', 'swap']).optional(),
   status: z.enum(['open', 'paper', 'live', 'skipped', 'expired', 'info', 'blocked']),
   positionId: z.string().optional(),
   confirmation: z.object({

@@ -237,7 +237,7 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
     const marks = await venue.lastPrices([...new Set(held.map((t) => t.symbol))]).catch(() => ({} as Record<string, number>));
     return {
       positions: held.map((t) => ({ position: toPosition(t), mark: marks[t.symbol] ?? t.entryPrice, closing: t.phase === 'closing' })),
-      pending: ledger.active().filter((t) => t.phase === 'entering').map((t) => ({ cardId: t.cardId, symbol: t.symbol, qty: t.entry.qty })),
+      pending: ledger.active().filter((t) => t.phase === 'entering').map((t) => ({ cardId: t.cardId, symbol: t.symbol, side: 'long' as const, qty: t.entry.qty })),
     };
   }
 
