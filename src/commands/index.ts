@@ -4,7 +4,7 @@ import { sideSign } from '../portfolio/types.js';
 import { driftKey } from '../signal/drift-service.js';
 import { paperOnlyReason } from '../signal/evidence.js';
 import { ZScoreRule } from '../signal/zscore-rule.js';
-import { performance as performanceTable, periodTable, stats as statsTable, tradesCsv } from './reports.js';
+import { equityCurve, performance as performanceTable, periodTable, stats as statsTable, tradesCsv } from './reports.js';
 import { SETTABLE_TOPICS, levelOf, settingsOf, type SettingsOutcome } from '../store/settings.js';
 import type {
   BalanceUnavailableView, KpiView,
@@ -170,6 +170,8 @@ export function pnl(rt: Runtime): PnlView {
       signalId, trades: s.trades, winRate: s.wins / s.trades, pnl: s.pnl,
       ...(backtest.get(signalId) !== undefined ? { backtestWinRate: backtest.get(signalId) } : {}),
     })),
+    stats: statsTable(all, rt.config.broker.startingBalance),
+    equity: equityCurve(all, rt.config.broker.startingBalance),
   };
 }
 

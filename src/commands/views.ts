@@ -1,7 +1,7 @@
 import type { Level, SettableTopic, SettingsOutcome } from '../store/settings.js';
 import type { Side } from '../core/instrument.js';
 import type { Mode } from '../core/mode.js';
-import type { PerformanceView, PeriodTableView, StatsView } from './reports.js';
+import type { EquityPoint, PerformanceView, PeriodTableView, StatsView } from './reports.js';
 import type { Timeframe } from '../core/timeframe.js';
 import type { VenueMode } from '../kernel/card.js';
 import type { VenueFailure } from '../kernel/ports.js';
@@ -87,12 +87,18 @@ export interface TradesView {
 }
 
 /** `/pnl`: realized P&L for the UTC day and all time, and per signal against its backtest. */
+/**
+ * `/pnl`: today's and all-time realized P&L, unrealized, per signal; the `/stats` figures of the
+ * same trades; and the realized equity curve (quote currency, times ms UTC) for its chart.
+ */
 export interface PnlView {
   kind: 'pnl';
   dayPnl: number;
   allTimePnl: number;
   unrealized: number;
   perSignal: { signalId: string; trades: number; winRate: number; pnl: number; backtestWinRate?: number }[];
+  stats: StatsView;
+  equity: EquityPoint[];
   quote: string;
 }
 

@@ -2,11 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { exportFileName } from './render-reports.js';
+import { renderEquityChartAsync } from './charts/equity-chart.js';
 import type { Runtime } from '../kernel/kernel.js';
 import type { BotEvent } from '../kernel/events.js';
 import type { Card } from '../kernel/card.js';
 import type { ChatAdapter } from './chat.js';
-import { htmlToText } from './format.js';
+import { esc, htmlToText } from './format.js';
 import { renderCard, renderEvent, renderView, type Rendered } from './render.js';
 import { commit, Deliverer, reply } from './delivery.js';
 import { chartable, writeCardChartFile } from './charts/card-png.js';
@@ -168,6 +169,13 @@ export class ConsoleChat implements ChatAdapter {
         return;
       }
       reply(this.rt, renderView(view, this.rt.config.quote));
+      if (view.kind === 'pnl' && this.rt.history && view.equity.length >= 2) {
+        // The console's photo: the equity curve as a PNG file next to the state, its path printed.
+        const file = join(dirname(this.rt.store.path), 'charts', `equity-${new Date(this.rt.clock.now()).toISOString().replace(/[:.]/g, '-')}.png`);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, await renderEquityChartAsync(view.equity, { title: `Realized equity (${this.rt.config.quote})` }));
+        reply(this.rt, { html: `📈 equity chart: ${esc(file)}`, buttons: [] });
+      }
       if (name.toLowerCase() === 'stop') {
         const f = this.router.stopFollowUp();
         if (f) reply(this.rt, f);

@@ -364,6 +364,8 @@ export function renderView(v: View, quote = 'USDT'): Rendered {
         lines.push(`• ${esc(s.signalId)}: ${s.trades} trades, WR ${pct(s.winRate * 100, 0)}` +
           (s.backtestWinRate !== undefined ? ` (backtest ${pct(s.backtestWinRate * 100, 0)})` : '') + `, ${money(s.pnl, true)}`);
       }
+      // The same figures as /stats, under the P&L.
+      if (v.stats.totals.trades) lines.push('', renderReport(v.stats, v.quote).html);
       return { html: lines.join('\n'), buttons: [] };
     }
     case 'balance-unavailable':

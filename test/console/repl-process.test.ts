@@ -30,7 +30,7 @@ describe('console REPL on the demo data (child process, piped stdin)', () => {
     const pause1 = out.indexOf('⏸ Replay paused at 2025-01-02 08:15 UTC on card #1');
     expect(pause1).toBeGreaterThan(out.indexOf('Card #1 · id '));
     expect(out.slice(pause1)).toMatch(/^[^\n]*\n→ 📝 Paper buy of 4\.8428 SOLUSDT queued for the next open\.\n/m);
-    expect(out).toContain('⏳ SOLUSDT 4.8428 — entry waiting for the next open');
+    expect(out).toContain('⏳ SOLUSDT LONG 4.8428 — entry waiting for the next open');
     // After `next` the entry fills at the next open (+5 bps slippage) and later hits its target.
     expect(out).toContain('4.8428 @ 206.5932');
     expect(out).toMatch(/SOLUSDT closed — 🎯 target hit/);

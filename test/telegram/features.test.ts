@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareReplay, type ReplaySession } from '../../src/app/replay.js';
 import type { Card } from '../../src/kernel/card.js';
-import { duration, htmlToText } from '../../src/notifier/format.js';
+import { duration, htmlToText, money } from '../../src/notifier/format.js';
 import { renderCard } from '../../src/notifier/render.js';
 import { MUTE_MS, settingsOf } from '../../src/store/settings.js';
 import { startFakeTelegramApi, type FakeTelegramApi, type RecordedCall, type SentMessage } from '../fakes/telegram-api.js';
@@ -213,5 +213,20 @@ describe('Telegram chat features: card charts, /settings, mute, refresh', () => 
     expect(api.callsOf('sendPhoto').length).toBe(photos + 1);
     expect(decodePng(api.photoBytes(chart.message_id)!).width).toBe(960);
     expect(buttons(pos).at(-1)).toEqual(['🔄 Refresh', 'v1:refresh:positions']);
+  });
+
+  it('/pnl answers with the equity curve as a photo whose caption is the P&L with the /stats figures', async () => {
+    // The position opened above closes at its stop or target on these candles.
+    await until(() => session.rt.broker.account.trades.length > 0);
+    const trades = session.rt.broker.account.trades;
+    const photos = api.callsOf('sendPhoto').length;
+    api.sendText(OWNER, '/pnl');
+    const msg = await api.waitFor(() => api.messages(OWNER.id).find((m) => m.photo && /^P&L/.test(m.caption ?? '')));
+    expect(api.callsOf('sendPhoto').length).toBe(photos + 1);
+    const total = trades.reduce((a, t) => a + t.pnl, 0);
+    expect(msg.caption).toContain(`All time: ${money(total, true)} USDT`);
+    expect(msg.caption).toMatch(/Profit factor/);
+    const png = decodePng(api.photoBytes(msg.message_id)!);
+    expect([png.width, png.height]).toEqual([960, 540]);
   });
 });
