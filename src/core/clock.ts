@@ -50,9 +50,12 @@ export class WallClock implements TimerClock {
         return;
       }
       t = setTimeout(() => !cancelled && arm(), Math.min(wait, this.#pollMs, MAX_TIMEOUT_MS));
+      // A timer never keeps the process up on its own: the feed and the chat do while it runs.
+      t.unref();
     };
     // A due timer still runs on a later turn, never inside the caller.
     t = setTimeout(() => !cancelled && arm(), 0);
+    t.unref();
     return () => {
       cancelled = true;
       clearTimeout(t);

@@ -165,6 +165,13 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     emit: (e) => queueMicrotask(() => bus.emit(e)), persist,
   });
   for (const c of state.cards) engine.cards.set(c.id, c as Card);
+  const clock = withTimers(o.clock);
+  // A card's buttons go away when it expires, on the engine's clock (so a replay expires them
+  // too), not when someone next taps it; restored cards already past it expire at once.
+  const expireLater = (c: Card) => {
+    if (c.status === 'open') clock.setTimer(c.expiresAt, () => trades.expire(c.id));
+  };
+  for (const c of engine.cards.values()) expireLater(c);
   // Ratings continue from the last run's step when they were made with the same coins and
   // options; otherwise the warm-up rebuilds them.
   const ratingsKey = JSON.stringify([coinSymbols, config.rating, coinSymbols.map((s) => o.liveParams[s]?.movingAverages ?? null)]);
@@ -197,6 +204,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   // Keep the stored cards and log in step with what the engine announces.
   bus.subscribe((e) => {
     if (e.type === 'card') {
+      expireLater(e.card);
       state.cards.push(e.card);
       state.signalLog.push({ time: e.card.createdAt, cardId: e.card.id, signalId: e.card.signalId, symbol: e.card.symbol, status: e.card.status });
       if (o.config.execution.autoTrade === 'paper' && e.card.status === 'open') trades.paper(e.card.id);
@@ -223,7 +231,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   }
 
   return {
-    mode: o.mode, config, liveParams: o.liveParams, clock: withTimers(o.clock), startedAt: o.clock.now(), store, bus, broker, risk,
+    mode: o.mode, config, liveParams: o.liveParams, clock, startedAt: o.clock.now(), store, bus, broker, risk,
     engine, pipeline, ...(history ? { history } : {}), trades, outbox, log, coinSymbols, signals: o.signals ?? [], evidence, drift, kpi, feedStatus: o.feedStatus ?? (() => null),
     portfolio,
     resumeAfterHistory(start: number) {

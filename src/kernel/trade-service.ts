@@ -103,16 +103,9 @@ export class TradeService {
   }
 
   #notOpen(card: Card): ActionResult | null {
-    const now = this.d.clock.now();
     switch (card.status) {
       case 'open':
-        if (now >= card.expiresAt) {
-          card.status = 'expired';
-          this.d.emit({ type: 'card-update', card });
-          this.d.persist();
-          return { ok: false, outcome: { code: 'card-expired' }, card };
-        }
-        return null;
+        return this.#expire(card) ? { ok: false, outcome: { code: 'card-expired' }, card } : null;
       case 'paper':
       case 'live':
       case 'skipped':
@@ -121,6 +114,24 @@ export class TradeService {
       case 'expired': return { ok: false, outcome: { code: 'card-expired' }, card };
       case 'blocked': return { ok: false, outcome: { code: 'card-blocked', ...(card.blockedReason ? { reason: card.blockedReason } : {}) }, card };
     }
+  }
+
+  /** Marks an open card past its expiry as expired (its buttons go away). Returns whether it did. */
+  #expire(card: Card): boolean {
+    if (card.status !== 'open' || this.d.clock.now() < card.expiresAt) return false;
+    card.status = 'expired';
+    this.d.emit({ type: 'card-update', card });
+    this.d.persist();
+    return true;
+  }
+
+  /**
+   * The expiry timer's call (at `card.expiresAt` on the engine's clock): an open card expires
+   * then, not when someone next taps it. False when the card is gone, done or not due.
+   */
+  expire(cardId: string): boolean {
+    const card = this.d.cards.get(cardId);
+    return card ? this.#expire(card) : false;
   }
 
   /** Paper-trades a card: a market buy (a short sale for a short card) at the next base candle's open in the simulated broker. */

@@ -37,8 +37,6 @@ export interface TelegramChatOptions {
  */
 export class TelegramChat implements ChatAdapter {
   readonly kind = 'telegram' as const;
-  /** Digest messages by message id → the ids of the cards they show, to re-render on updates. */
-  readonly #digests = new Map<number, string[]>();
   /** Cards whose chart went out ahead of their text (a caption too long), so a retry does not post it twice. */
   readonly #photoSent = new Set<string>();
   readonly #deliverer: Deliverer;
@@ -137,7 +135,6 @@ export class TelegramChat implements ChatAdapter {
       }
       const msg = await this.#sendRendered(renderDigest(cards, quote), chatId, extra);
       for (const c of cards) c.message = { chatId, messageId: msg.message_id };
-      this.#digests.set(msg.message_id, cards.map((c) => c.id));
       return items.map((x) => x.id);
     }
     const card = this.#card(head.cardId);
@@ -147,9 +144,10 @@ export class TelegramChat implements ChatAdapter {
     try {
       if (m.photo) await editCardCaption(this.api, card, m, quote);
       else {
-        const ids = this.#digests.get(m.messageId);
-        const digest = ids?.map((id) => this.#card(id)).filter((c): c is Card => !!c);
-        const r = digest && digest.length > 1 ? renderDigest(digest, quote) : renderCard(card, quote);
+        // The cards a digest shows are the ones whose stored message is this one, so an edit
+        // after a restart still redraws every row.
+        const digest = [...this.rt.engine.cards.values()].filter((c) => c.message?.messageId === m.messageId && c.message.chatId === m.chatId);
+        const r = digest.length > 1 ? renderDigest(digest, quote) : renderCard(card, quote);
         await this.api.editMessageText(m.chatId, m.messageId, r.html, { parse_mode: 'HTML', ...keyboard(r.buttons) });
       }
     } catch (err) {
