@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../core/clock.js';
+import { every, systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { toVenueError } from '../execution/live/errors.js';
 import type { LiveTrader } from '../execution/live/live-trader.js';
@@ -284,8 +284,8 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     rt.resumeAfterHistory(historyFrom);
     log.info({ historyFrom, through: store.data.engine.through }, 'history (warm-up) acts only after these close times');
     await feed.start();
-    const ratingsTimer = setInterval(() => rt.engine.flushRatings(clock.now(), config.rating.syncGraceMs), 1000);
-    ratingsTimer.unref();
+    // A coin whose candle is late must not hold the cross-coin step past its grace: checked every second.
+    const stopRatingsFlush = every(rt.clock, 1000, 0, (at) => rt.engine.flushRatings(at, config.rating.syncGraceMs));
     if (live) {
       // Whatever happened while the bot was down (fills, OCO exits, unknown orders) is settled first.
       const r = await live.reconcile();
@@ -319,7 +319,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     const stop = (reason = 'shutdown', clean = true) => {
       stopping ??= (async () => {
         notifier.stopping(reason);
-        clearInterval(ratingsTimer);
+        stopRatingsFlush();
         clearInterval(watchdogTimer);
         stopJobs();
         live?.stop();

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.js';
+import type { TimerClock } from '../../core/clock.js';
 import type { BotEvent } from '../../kernel/events.js';
 import type { Config } from '../../config/schema.js';
 import type { Card } from '../../kernel/card.js';
@@ -13,7 +13,8 @@ import type { LiveLedger } from './ledger.js';
 
 /** Everything the live order steps work with; built once the runtime exists. */
 export interface LiveContext {
-  clock: Clock;
+  /** The engine's clock: order timeouts are timers on it. */
+  clock: TimerClock;
   config: Config;
   /** Shared with paper: kill switch, cooldowns, circuit breaker. */
   risk: RiskManager;

@@ -25,7 +25,8 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
   readonly mode = 'live' as const;
   #ctx: LiveContext | undefined;
   readonly #locks = new Map<string, Promise<unknown>>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  /** Cancels of the order-timeout timers (on the engine's clock). */
+  readonly #timers = new Set<() => void>();
   #reconciling: Promise<ReconcileReport> | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -166,14 +167,14 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
 
   /** Checks an accepted, unfilled entry once its timeout is up (reconcile does it after a restart). */
   #settleLater(cardId: string, ms: number): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      const t = this.ctx.ledger.byCard(cardId);
+    const ctx = this.ctx;
+    const cancel = ctx.clock.setTimer(ctx.clock.now() + ms, () => {
+      this.#timers.delete(cancel);
+      const t = ctx.ledger.byCard(cardId);
       if (t?.phase !== 'entering') return;
-      void this.lock(cardId, () => resolveEntry(this.ctx, t)).catch((err) => this.ctx.log.warn({ err, cardId }, 'entry timeout check failed'));
-    }, ms);
-    timer.unref();
-    this.#timers.add(timer);
+      void this.lock(cardId, () => resolveEntry(ctx, t)).catch((err) => ctx.log.warn({ err, cardId }, 'entry timeout check failed'));
+    });
+    this.#timers.add(cancel);
   }
 
   /** One reconcile pass; concurrent calls share it. */
@@ -296,7 +297,7 @@ export class LiveTrader implements LiveExecution, ExecutionClient {
 
   /** Clears timers (shutdown). State is already on disk. */
   stop(): void {
-    for (const t of this.#timers) clearTimeout(t);
+    for (const cancel of this.#timers) cancel();
     this.#timers.clear();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
