@@ -9,7 +9,7 @@ import { warmupPlan } from '../signal/lookback.js';
 import type { CandleRule } from '../signal/rule.js';
 import { loadConfig, loadLiveParams } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live.js';
+import { LiveFeed, type FeedEvent, type FeedHealth, type LiveFeedOptions } from '../feed/live/live-feed.js';
 import { assertLiveVenue, marketDataRestBase } from '../config/venue.js';
 import type { Instrument } from '../core/instrument.js';
 import { assertBaseTimeframe, resolveInstruments } from '../feed/markets.js';

@@ -1,10 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
 import type { Timeframe } from '../../src/core/timeframe.js';
-import { BinanceKlineFeed, DEFAULT_WS_OPTIONS, klineStream, parseFrame } from '../../src/feed/binance-ws.js';
+import { klineStream, parseFrame } from '../../src/feed/binance/codec.js';
+import { DEFAULT_WS_OPTIONS } from '../../src/feed/binance/connection.js';
+import { BinanceKlineFeed } from '../../src/feed/binance/kline-feed.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
 import type { FeedEvent } from '../../src/feed/health.js';
-import { LiveFeed, type LiveFeedOptions } from '../../src/feed/live.js';
+import { LiveFeed, type LiveFeedOptions } from '../../src/feed/live/live-feed.js';
 import { FakeBinance } from '../fakes/binance.js';
 import {
   DATA_2021_1M,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/core/candle.js';
-import { klineStream, parseFrame } from '../../src/feed/binance-ws.js';
+import { klineStream, parseFrame } from '../../src/feed/binance/codec.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
 import { ReplayFeed } from '../../src/feed/replay.js';
 import { createExchange, fetchHistory, rowToCandle } from '../../src/feed/rest.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Timeframe } from '../../src/core/timeframe.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
 import type { FeedEvent } from '../../src/feed/health.js';
-import { LiveFeed, type LiveFeedOptions } from '../../src/feed/live.js';
+import { LiveFeed, type LiveFeedOptions } from '../../src/feed/live/live-feed.js';
 import { FakeBinance } from '../fakes/binance.js';
 import {
   DATA_2021_1M,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Timeframe } from '../../src/core/timeframe.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
-import { LiveFeed } from '../../src/feed/live.js';
+import { LiveFeed } from '../../src/feed/live/live-feed.js';
 import { FakeBinance } from '../fakes/binance.js';
 import { DATA_2021_1M, MINUTE, StepDriver, recordingPipeline, referenceDeliveries, waitFor } from '../fakes/binance/harness.js';
 

@@ -4,7 +4,7 @@ import { ConfigError, ExchangeError } from '../../src/core/errors.js';
 import type { Timeframe } from '../../src/core/timeframe.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
 import type { FeedEvent } from '../../src/feed/health.js';
-import { LiveFeed } from '../../src/feed/live.js';
+import { LiveFeed } from '../../src/feed/live/live-feed.js';
 import { backfill, createExchange, fetchHistory, PollSchedule } from '../../src/feed/rest.js';
 import { FakeBinance } from '../fakes/binance.js';
 import { DATA_2021_1M, HOUR, MINUTE, StepDriver, recordingPipeline, sourceCandles, waitFor } from '../fakes/binance/harness.js';

@@ -11,7 +11,7 @@ import { zThresholdWarnings } from '../../src/config/z-reach.js';
 import type { Candle } from '../../src/core/candle.js';
 import { ConfigError, DataError, EdgebotError, ExchangeError } from '../../src/core/errors.js';
 import { crossCoinSetup } from '../../src/kernel/cross-coin-setup.js';
-import { klineStream, parseFrame } from '../../src/feed/binance-ws.js';
+import { klineStream, parseFrame } from '../../src/feed/binance/codec.js';
 import { readCandleFile } from '../../src/feed/csv.js';
 import { CandlePipeline } from '../../src/feed/pipeline.js';
 import { ReplayFeed } from '../../src/feed/replay.js';

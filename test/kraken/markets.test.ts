@@ -10,7 +10,7 @@ import { preflight } from '../../src/app/preflight.js';
 import { assertLiveVenue, marketDataRestBase } from '../../src/config/venue.js';
 import { ConfigError, ExchangeError } from '../../src/core/errors.js';
 import { loadCandleDir, type CandleSeries } from '../../src/feed/csv.js';
-import { LiveFeed } from '../../src/feed/live.js';
+import { LiveFeed } from '../../src/feed/live/live-feed.js';
 import { resolveInstruments } from '../../src/feed/markets.js';
 import { createExchange, fetchHistory } from '../../src/feed/rest.js';
 import { FakeBinance } from '../fakes/binance.js';

@@ -9,16 +9,19 @@
  * and WebSocket a silent no-op.
  */
 import type { Exchange } from 'ccxt';
-import { copyCandle, type Candle } from '../core/candle.js';
-import type { Clock } from '../core/clock.js';
-import { ConfigError } from '../core/errors.js';
-import { bucketOpen, timeframeMs, type Timeframe } from '../core/timeframe.js';
-import { BinanceKlineFeed, DEFAULT_WS_OPTIONS, type BinanceWsOptions } from './binance-ws.js';
-import { type FeedEvent, type FeedHealth, FeedHealthTracker, type FeedLogger, silentLogger } from './health.js';
-import type { CandlePipeline } from './pipeline.js';
-import { backfill, createExchange, type ExchangeConfig, fetchHistory, PollSchedule } from './rest.js';
+import { copyCandle, type Candle } from '../../core/candle.js';
+import type { Clock } from '../../core/clock.js';
+import { ConfigError } from '../../core/errors.js';
+import { bucketOpen, timeframeMs, type Timeframe } from '../../core/timeframe.js';
+import { DEFAULT_WS_OPTIONS, type BinanceWsOptions } from '../binance/connection.js';
+import { BinanceKlineFeed } from '../binance/kline-feed.js';
+import { type FeedEvent, type FeedHealth, FeedHealthTracker, type FeedLogger, silentLogger } from '../health.js';
+import type { CandlePipeline } from '../pipeline.js';
+import { createExchange, type ExchangeConfig, PollSchedule } from '../rest.js';
+import { catchUp, warmUpWindows, WARMUP_WINDOW_BARS, type BackfillContext } from './backfill.js';
+import { ProvisionalVerifier } from './verify.js';
 
-export type { FeedEvent, FeedHealth } from './health.js';
+export type { FeedEvent, FeedHealth } from '../health.js';
 
 /** Options of {@link LiveFeed}. Durations in ms. */
 export interface LiveFeedOptions {
@@ -71,12 +74,6 @@ export interface LiveFeedOptions {
 
 type Source = 'warmup' | 'rest' | 'ws' | 'provisional';
 
-/**
- * Base bars per warm-up window: Binance's kline page (1,000 rows), so each window costs one
- * request per symbol (request weight 2) and windows hold at most 1,000 candles per symbol.
- */
-const WARMUP_WINDOW_BARS = 1000;
-
 interface SymbolState {
   /** Open time (ms UTC) of the last base candle handed to the pipeline, or -Infinity. */
   consumed: number;
@@ -102,12 +99,6 @@ interface PendingClose {
   provisional: boolean;
 }
 
-interface ToVerify {
-  symbol: string;
-  candle: Candle;
-  attempts: number;
-}
-
 /** See the module comment. Create, `await start()`, read `health()`, `await stop()`. */
 export class LiveFeed {
   readonly type: 'ws' | 'rest';
@@ -123,8 +114,7 @@ export class LiveFeed {
   #ex: Exchange | null = null;
   #kline: BinanceKlineFeed | null = null;
   #pending: PendingClose[] = [];
-  #verify: ToVerify[] = [];
-  #verifying: Promise<void> | null = null;
+  readonly #verifier: ProvisionalVerifier;
   #dirty = false;
   #pumping: Promise<void> | null = null;
   #restFailures = 0;
@@ -155,6 +145,10 @@ export class LiveFeed {
     this.#log = opts.logger ?? silentLogger;
     this.#health = new FeedHealthTracker(this.type, opts.exchange.id, opts.timeframes);
     this.#poll = new PollSchedule(this.base, this.#ws.closeGraceMs);
+    this.#verifier = new ProvisionalVerifier({
+      exchange: () => this.#ex!, base: this.base, ...(opts.markets ? { markets: opts.markets } : {}), health: this.#health, log: this.#log,
+      emit: (e) => this.#emit(e), stopped: () => this.#stopped,
+    });
     for (const s of opts.symbols) {
       this.#state.set(s, {
         consumed: opts.pipeline.lastOpenTime(s),
@@ -243,7 +237,7 @@ export class LiveFeed {
     this.#kline?.stop();
     this.#health.state = 'stopped';
     await this.#pumping;
-    await this.#verifying;
+    await this.#verifier.idle();
   }
 
   /** Current health, for `/status`. */
@@ -330,9 +324,7 @@ export class LiveFeed {
         this.#kick();
       }
     }
-    if (!this.#verifying && this.#verify.length) {
-      this.#verifying = this.#verifyProvisional().finally(() => (this.#verifying = null));
-    }
+    this.#verifier.poke(now);
   }
 
   #flag(st: SymbolState, now: number): void {
@@ -374,54 +366,34 @@ export class LiveFeed {
     }
   }
 
-  /**
-   * Warm-up from `from` to now in windows of {@link WARMUP_WINDOW_BARS} base bars: each window is
-   * fetched for every symbol (one page each, paced by ccxt's rate limiter), merged and delivered
-   * before the next, so a warm-up of months of 1m candles holds one window in memory, not all of
-   * it. The last window is an ordinary catch-up up to now.
-   */
+  /** The REST backfill's view of this feed, delivering as `source`. */
+  #backfill(source: Source): BackfillContext {
+    const market = this.#o.markets;
+    return {
+      exchange: this.#ex!, base: this.base, ...(market ? { markets: market } : {}), clock: this.#o.clock, log: this.#log,
+      consumed: (symbol) => this.#state.get(symbol)!.consumed,
+      deliver: (symbol, candle) => this.#deliver(symbol, candle, source),
+      stopped: () => this.#stopped,
+    };
+  }
+
+  /** Warm-up: windows of history, then a catch-up to now. */
   async #warmUp(from: number): Promise<void> {
-    const symbols = this.#o.symbols;
-    const last = bucketOpen(this.#o.clock.now(), this.base);
-    const span = WARMUP_WINDOW_BARS * this.#baseMs;
-    let start = from;
-    for (; start + span < last; start += span) {
-      // `now` = the window's end: fetchHistory then reads the candles that have closed by it.
-      const got = await backfill(this.#ex!, this.#requests(symbols, start), this.base, start + span);
-      if (this.#stopped) return;
-      for (const { symbol, candle } of got) this.#deliver(symbol, candle, 'warmup');
-    }
-    await this.#catchUp(symbols, 'warmup', start);
-  }
-
-  /** REST requests continuing each symbol after its high-water mark; a symbol with no candles yet starts at `start`. */
-  #requests(symbols: string[], start: number): { symbol: string; market?: string; from: number }[] {
-    return symbols.map((symbol) => {
-      const c = this.#state.get(symbol)!.consumed;
-      const market = this.#o.markets?.[symbol];
-      return { symbol, ...(market ? { market } : {}), from: Number.isFinite(c) ? c + this.#baseMs : start };
-    });
-  }
-
-  /**
-   * Reads every closed candle after each symbol's high-water mark over REST and delivers them
-   * merged in close-time order. A symbol with no history yet starts at `from`, by default the
-   * last closed candle.
-   */
-  async #catchUp(symbols: string[], source: 'warmup' | 'rest', from?: number): Promise<void> {
-    const ex = this.#ex!;
-    const now = this.#o.clock.now();
-    const start = from ?? bucketOpen(now, this.base) - this.#baseMs;
-    const requests = this.#requests(symbols, start);
-    const got = await backfill(ex, requests, this.base, now);
+    const start = await warmUpWindows(this.#backfill('warmup'), this.#o.symbols, from);
     if (this.#stopped) return;
-    for (const { symbol, candle } of got) this.#deliver(symbol, candle, source);
+    await this.#catchUp(this.#o.symbols, 'warmup', start);
+  }
+
+  /** A REST catch-up of `symbols` (see {@link catchUp}); what it covered no longer needs one. */
+  async #catchUp(symbols: string[], source: 'warmup' | 'rest', from?: number): Promise<void> {
+    const { now, candles } = await catchUp(this.#backfill(source), symbols, from);
+    if (this.#stopped) return;
     for (const s of symbols) {
       const st = this.#state.get(s)!;
       if (st.flaggedAt <= now) st.needsCatchUp = false;
       st.verifiedTo = Math.max(st.verifiedTo, now);
     }
-    if (got.length) this.#log.info({ source, candles: got.length, symbols: symbols.length }, 'candles fetched over REST');
+    if (candles) this.#log.info({ source, candles, symbols: symbols.length }, 'candles fetched over REST');
   }
 
   /** Applies buffered WebSocket closes in arrival order; a symbol with a hole waits for a catch-up. */
@@ -455,7 +427,7 @@ export class LiveFeed {
         continue;
       }
       this.#deliver(p.symbol, p.candle, p.provisional ? 'provisional' : 'ws');
-      if (p.provisional) this.#verify.push({ symbol: p.symbol, candle: p.candle, attempts: 0 });
+      if (p.provisional) this.#verifier.add(p.symbol, p.candle);
     }
     this.#pending = keep;
   }
@@ -513,40 +485,6 @@ export class LiveFeed {
     const { baseMs, maxMs } = this.#o.restRetry ?? { baseMs: 1000, maxMs: 60_000 };
     const r = this.#o.random ?? Math.random;
     return Math.round(Math.min(maxMs, baseMs * 2 ** (attempt - 1)) * (0.5 + 0.5 * r()));
-  }
-
-  /** Compares candles closed by timer with what REST reports once they are final there. */
-  async #verifyProvisional(): Promise<void> {
-    const now = this.#o.clock.now();
-    const items = this.#verify;
-    this.#verify = [];
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (this.#stopped) return;
-      const { symbol, candle } = item;
-      let rows: Candle[];
-      try {
-        const market = this.#o.markets?.[symbol];
-        rows = await fetchHistory(this.#ex!, { symbol, ...(market ? { market } : {}), timeframe: this.base, since: candle.openTime, until: candle.openTime + 1, now, pageLimit: 1 });
-      } catch (e) {
-        this.#health.restErrors++;
-        this.#log.warn({ err: (e as Error).message }, 'REST verification of a provisional close failed');
-        this.#verify.push(...items.slice(i));
-        return;
-      }
-      const rest = rows[0];
-      if (!rest) {
-        if (++item.attempts < 3) this.#verify.push(item);
-        else this.#log.warn({ symbol, openTime: candle.openTime }, 'REST has no candle to verify a provisional close against');
-        continue;
-      }
-      const same = rest.open === candle.open && rest.high === candle.high && rest.low === candle.low && rest.close === candle.close && rest.volume === candle.volume;
-      if (!same) {
-        this.#health.provisional.mismatched++;
-        this.#log.warn({ symbol, openTime: candle.openTime, provisional: candle, rest }, 'provisional close differs from REST');
-        this.#emit({ type: 'provisional-mismatch', symbol, openTime: candle.openTime, provisional: candle, rest });
-      }
-    }
   }
 
   #emit(e: FeedEvent): void {
