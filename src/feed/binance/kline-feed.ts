@@ -3,7 +3,7 @@
  * closed candles from frames (on `k.x`, or by timer when the final frame never comes).
  *
  * This layer only turns frames into closes. Ordering, REST backfill after reconnects and
- * exactly-once delivery to the pipeline are the live feed's job (src/feed/live.ts).
+ * exactly-once delivery to the pipeline are the live feed's job (src/feed/live/live-feed.ts).
  */
 import type { Candle } from '../../core/candle.js';
 import type { Clock } from '../../core/clock.js';
