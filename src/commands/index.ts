@@ -8,30 +8,8 @@ import { equityCurve, performance as performanceTable, periodTable, stats as sta
 import { SETTABLE_TOPICS, levelOf, settingsOf, type SettingsOutcome } from '../store/settings.js';
 import type {
   BalanceUnavailableView, KpiView,
-  SettingsView, ExportView, BalanceView, HelpView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TextView, TradesView,
+  SettingsView, ExportView, BalanceView, PnlView, PositionsView, SignalRow, SignalsView, StatusView, TradesView,
 } from './views.js';
-
-/** The bot's commands with their menu descriptions (registered with setMyCommands). */
-export const COMMANDS = [
-  { command: 'start', description: 'Welcome and what this bot does' },
-  { command: 'help', description: 'List commands' },
-  { command: 'status', description: 'Mode, feed health, equity, risk headroom' },
-  { command: 'positions', description: 'Open positions, with Close buttons' },
-  { command: 'trades', description: 'Last closed trades: /trades 10' },
-  { command: 'pnl', description: 'P&L today, all time and per signal' },
-  { command: 'balance', description: 'Paper account or exchange balances' },
-  { command: 'signals', description: 'Signals: evidence, paper-only, paused, forward vs backtest' },
-  { command: 'daily', description: 'P&L per UTC day: /daily 7' },
-  { command: 'weekly', description: 'P&L per week (Monday to Sunday): /weekly 4' },
-  { command: 'monthly', description: 'P&L per month: /monthly 6' },
-  { command: 'performance', description: 'P&L per instrument and per signal' },
-  { command: 'stats', description: 'Exits by reason, hold, PF, mean R, drawdown, Sharpe' },
-  { command: 'export', description: 'All closed trades as a CSV file' },
-  { command: 'settings', description: 'Notifications: loud, silent or off per kind; quiet hours; mutes' },
-  { command: 'kpi', description: 'Execution KPIs: execution rate, slippage, fill time, uptime, latency' },
-  { command: 'stop', description: 'Kill switch: no new positions' },
-  { command: 'resume', description: 'Allow new positions again' },
-] as const;
 
 const DAY_MS = 86_400_000;
 
@@ -222,18 +200,5 @@ export function signals(rt: Runtime, top = 5): SignalsView {
     signals: rows,
     liveUnvalidated,
     topMaZ: snap.slice(0, top).map((s) => ({ symbol: s.symbol, maZ: s.maZ, rating: s.rating, tradable: !!rt.liveParams[s.symbol]?.enabled })),
-  };
-}
-
-export function help(): HelpView {
-  return { kind: 'help', commands: COMMANDS.map((c) => ({ command: c.command, description: c.description })) };
-}
-
-export function start(rt: Runtime): TextView {
-  return {
-    kind: 'text',
-    text: `👋 edgebot (${rt.mode}) watches ${rt.coinSymbols.length} coins and posts signal cards here. ` +
-      'Tap 📝 Paper to paper-trade a card, 💰 Live… to place a confirmed order (validated signals only), ✖ Skip to dismiss it. ' +
-      '/signals shows each signal\'s evidence; /help lists the commands.',
   };
 }

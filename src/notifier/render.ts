@@ -5,14 +5,12 @@ import type { Position } from '../portfolio/types.js';
 import type { SampleStats } from '../signal/types.js';
 import type { SignalEvidence } from '../signal/evidence.js';
 import type { ResumeOutcome, SignalPause } from '../signal/drift-service.js';
-import type { SignalRow, VenueMode, View } from '../commands/views.js';
+import type { SignalRow, VenueMode } from '../commands/views.js';
 import { encodeCallback } from './codec.js';
 import { explain, liveAlertText } from './render-live.js';
 import { feedText, systemText } from './render-system.js';
-import { renderExportCaption, renderReport } from './render-reports.js';
-import { renderSettings } from './render-settings.js';
-import { renderKpi, renderKpiAlert, renderKpiLine } from './render-kpi.js';
-import { duration, esc, htmlToText, money, pct, price, qty, utc } from './format.js';
+import { renderKpiAlert } from './render-kpi.js';
+import { esc, htmlToText, money, pct, price, qty, utc } from './format.js';
 
 export type { Button, Rendered } from './rendered.js';
 import type { Rendered } from './rendered.js';
@@ -23,7 +21,7 @@ function stats(label: string, s: SampleStats | undefined): string {
 }
 
 /** An R multiple with its sign: `+0.31R`, `−1.12R`. */
-function rr(x: number): string {
+export function rr(x: number): string {
   return `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(2)}R`;
 }
 
@@ -44,7 +42,7 @@ export function renderEvidence(ev: SignalEvidence | undefined): string {
     `mean ${rr(ev.meanR)} (${ci}) · DSR ${ev.dsr.toFixed(2)} · data ${day(ev.dataFrom)}→${day(ev.dataTo - 1)}`;
 }
 
-const SIGNAL_STATE: Record<SignalRow['state'], string> = {
+export const SIGNAL_STATE: Record<SignalRow['state'], string> = {
   validated: '✅',
   'paper-only': '📝 paper-only',
   paused: '⏸ PAUSED',
@@ -56,7 +54,7 @@ const PAPER_ONLY: Record<NonNullable<Card['paperOnly']>, string> = {
 };
 
 /** The badge of everything shown in live mode: real orders, or the exchange's testnet. */
-const VENUE_BADGE: Record<VenueMode, string> = {
+export const VENUE_BADGE: Record<VenueMode, string> = {
   live: '⚡ <b>LIVE</b>',
   testnet: '🧪 <b>TESTNET</b>',
 };
@@ -135,7 +133,7 @@ export function renderCard(card: Card, quote = 'USDT'): Rendered {
 const MUTE_ROW = (cardId: string) => [{ text: '🔕 Mute 4h', data: encodeCallback('mute', cardId) }];
 
 /** A view's `🔄 Refresh` row: the tap redraws it in place. */
-const REFRESH_ROW = (view: 'status' | 'positions') => [{ text: '🔄 Refresh', data: encodeCallback('refresh', view) }];
+export const REFRESH_ROW = (view: 'status' | 'positions') => [{ text: '🔄 Refresh', data: encodeCallback('refresh', view) }];
 
 /** Telegram's limit on a photo caption, in characters of the text as shown (tags not counted). */
 export const CAPTION_MAX = 1024;
@@ -296,104 +294,4 @@ export function renderResumeConfirm(signalId: string, key: string): Rendered {
 export function resumeText(r: ResumeOutcome): string {
   if (r.ok) return `▶️ ${r.signalId} resumed: the drift monitor watches it again from now.`;
   return r.reason === 'not-paused' ? 'This signal is not paused (already resumed?).' : 'Unknown signal.';
-}
-
-/** Renders a command's view model; money in `quote`. */
-export function renderView(v: View, quote = 'USDT'): Rendered {
-  switch (v.kind) {
-    case 'periods':
-    case 'performance':
-    case 'stats':
-      return renderReport(v, quote);
-    case 'export':
-      return { html: renderExportCaption(v.trades, v.at), buttons: [] };
-    case 'settings':
-      return renderSettings(v);
-    case 'text':
-      return { html: esc(v.text), buttons: [] };
-    case 'kpi':
-      return renderKpi(v);
-    case 'help':
-      return { html: '<b>Commands</b>\n' + v.commands.map((c) => `/${c.command} — ${esc(c.description)}`).join('\n'), buttons: [] };
-    case 'status': {
-      const lines = [
-        `<b>Status</b>: ${v.stopped ? '🛑 stopped (/resume)' : '▶️ running'}${v.circuitOpen ? ' · ⚠️ circuit breaker open' : ''}`,
-        `Mode: ${v.mode}${v.venue ? ` · ${VENUE_BADGE[v.venue.mode]} on ${esc(v.venue.exchange)}` : ''} · uptime ${duration(v.uptimeMs)}`,
-        ...(v.liveUnvalidated ? ['⚠️ Live allowed on unvalidated signals (execution.liveUnvalidated is on)'] : []),
-        ...(v.pausedSignals ? [`⏸ ${v.pausedSignals} signal${v.pausedSignals === 1 ? '' : 's'} paused by the drift monitor (/signals)`] : []),
-        `Feed: ${v.feed ? (v.feed.connected ? '🟢 connected' : '🔴 disconnected') : 'replay'}`,
-        ...(v.feed?.details ?? []).map((d) => `  ${esc(d)}`),
-        `Candles: ${v.candles.toLocaleString('en-US')}${v.lastCloseTime ? ` · last close ${utc(v.lastCloseTime)}` : ''}`,
-        `Signals sent: ${v.cards}`,
-        `Equity: ${money(v.equity)} ${esc(v.quote)} · day P&amp;L ${money(v.dayPnl, true)}`,
-        `Positions: ${v.openPositions}/${v.maxOpenPositions} · trades today ${v.dayTrades}/${v.maxDailyTrades} · daily-loss headroom ${pct(v.dayLossHeadroomPercent, 1)}`,
-        ...(v.kpi ? [renderKpiLine(v.kpi)] : []),
-      ];
-      return { html: lines.join('\n'), buttons: [REFRESH_ROW('status')] };
-    }
-    case 'positions': {
-      if (!v.positions.length && !v.pending.length) return { html: 'No open positions.', buttons: [REFRESH_ROW('positions')] };
-      const lines = ['<b>Open positions</b>'];
-      for (const p of v.positions) {
-        lines.push(
-          `${p.mode === 'live' ? '💰' : '📝'} <b>${esc(p.symbol)}</b> ${p.side === 'short' ? 'SHORT' : 'LONG'} ${qty(p.qty)} @ ${price(p.entryPrice)} → ${price(p.mark)} ` +
-          `· unrealized ${money(p.pnl, true)} (${pct(p.pnlPercent, 2, true)})\n   ` +
-          (p.heldMs !== undefined ? `held ${duration(p.heldMs)} · ` : '') +
-          `stop ${price(p.stop)} · target ${price(p.target)} · ${esc(p.id)}${p.closing ? ' · closing' : ''}`,
-        );
-      }
-      for (const p of v.pending) lines.push(`⏳ ${esc(p.symbol)} ${p.side === 'short' ? 'SHORT' : 'LONG'} ${qty(p.qty)} — entry waiting for the next open`);
-      const buttons = v.positions.filter((p) => !p.closing).map((p) => [{ text: `Close ${p.symbol} (${p.id})`, data: encodeCallback('close', p.id) }]);
-      return { html: lines.join('\n'), buttons: [...buttons, REFRESH_ROW('positions')] };
-    }
-    case 'trades': {
-      if (!v.trades.length) return { html: 'No closed trades yet.', buttons: [] };
-      const lines = [`<b>Last ${v.trades.length} of ${v.total} trades</b>`];
-      for (const t of v.trades) {
-        lines.push(`${t.pnl >= 0 ? '💚' : '🔻'} ${esc(t.symbol)} ${utc(t.exitTime)} ${price(t.entryPrice)}→${price(t.exitPrice)} ${money(t.pnl, true)} (${esc(t.reason)})`);
-      }
-      return { html: lines.join('\n'), buttons: [] };
-    }
-    case 'pnl': {
-      const lines = [
-        '<b>P&amp;L</b>',
-        `Today: ${money(v.dayPnl, true)} ${esc(v.quote)}`,
-        `All time: ${money(v.allTimePnl, true)} ${esc(v.quote)} · unrealized ${money(v.unrealized, true)}`,
-      ];
-      for (const s of v.perSignal) {
-        lines.push(`• ${esc(s.signalId)}: ${s.trades} trades, WR ${pct(s.winRate * 100, 0)}` +
-          (s.backtestWinRate !== undefined ? ` (backtest ${pct(s.backtestWinRate * 100, 0)})` : '') + `, ${money(s.pnl, true)}`);
-      }
-      // The same figures as /stats, under the P&L.
-      if (v.stats.totals.trades) lines.push('', renderReport(v.stats, v.quote).html);
-      return { html: lines.join('\n'), buttons: [] };
-    }
-    case 'balance-unavailable':
-      return { html: esc(`Exchange balance unavailable: ${explain(v.failure, v.quote)}`), buttons: [] };
-    case 'balance': {
-      const lines = [`<b>Balance</b> (${v.source === 'paper' ? 'paper account' : 'exchange'})`];
-      for (const b of v.balances) lines.push(`${esc(b.asset)}: ${b.asset === v.quote ? money(b.total) : qty(b.total)}${b.free !== b.total ? ` (free ${qty(b.free)})` : ''}`);
-      lines.push(`Equity: ${money(v.equity)} ${esc(v.quote)}`);
-      return { html: lines.join('\n'), buttons: [] };
-    }
-    case 'signals': {
-      const count = (st: SignalRow['state']) => v.signals.filter((s) => s.state === st).length;
-      const lines = [`<b>Signals</b>: ${count('validated')} validated · ${count('paper-only')} paper-only · ${count('paused')} paused` +
-        (v.liveUnvalidated ? '\n⚠️ Live is allowed on unvalidated signals (execution.liveUnvalidated)' : '')];
-      const shown = v.signals.slice(0, 30);
-      for (const s of shown) {
-        const f = s.forward;
-        lines.push(`${SIGNAL_STATE[s.state]}${s.live ? ' · 💰 Live' : ''} <b>${esc(s.symbol)}</b> ${s.timeframe} ${esc(s.rule)} — <code>${esc(s.signalId)}</code>\n` +
-          `   ${renderEvidence(s.evidence)}\n` +
-          `   Forward: ${f.trades} trade${f.trades === 1 ? '' : 's'}${f.trades ? `, mean ${rr(f.meanR)}` : ''}` +
-          (s.evidence ? ` vs backtest ${rr(s.evidence.meanR)}` : '') +
-          (f.cusum !== undefined && f.expectedMeanR !== undefined ? ` · held to ≥ ${rr(f.expectedMeanR)}, drift CUSUM ${f.cusum.toFixed(2)}/${f.threshold}` : ''));
-      }
-      if (v.signals.length > shown.length) lines.push(`… and ${v.signals.length - shown.length} more`);
-      lines.push('', '<b>Top |MA-z|</b>');
-      for (const z of v.topMaZ) lines.push(`${z.maZ >= 0 ? '▲' : '▼'} ${esc(z.symbol)} MA-z ${z.maZ.toFixed(2)} · rating ${z.rating.toFixed(1)}${z.tradable ? '' : ' (monitor only)'}`);
-      const buttons = shown.filter((s) => s.resumeKey).map((s) => [{ text: `▶️ Resume ${s.symbol} ${s.rule}`.slice(0, 60), data: encodeCallback('resume', s.resumeKey!) }]);
-      return { html: lines.join('\n'), buttons };
-    }
-  }
 }

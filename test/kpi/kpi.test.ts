@@ -14,7 +14,7 @@ import type { BotEvent } from '../../src/kernel/events.js';
 import type { Card } from '../../src/kernel/card.js';
 import { emptyKpiState, KpiService } from '../../src/kpi/service.js';
 import { createLogger } from '../../src/core/log.js';
-import { renderView } from '../../src/notifier/render.js';
+import { renderView } from '../../src/notifier/features/index.js';
 import { htmlToText } from '../../src/notifier/format.js';
 import { ChatRouter } from '../../src/notifier/router.js';
 import { StateStore } from '../../src/store/state-store.js';

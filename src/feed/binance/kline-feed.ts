@@ -7,10 +7,10 @@
  */
 import type { Candle } from '../../core/candle.js';
 import type { Clock } from '../../core/clock.js';
-import { timeframeMs, type Timeframe } from '../../core/timeframe.js';
+import type { Timeframe } from '../../core/timeframe.js';
 import { type DroppedFrameReason, type FeedLogger, silentLogger } from '../health.js';
 import { BINANCE_MAX_STREAMS, klineStream, type ParsedFrame } from './codec.js';
-import { DEFAULT_WS_OPTIONS, KlineConnection, type BinanceWsOptions } from './connection.js';
+import { KlineConnection, type BinanceWsOptions } from './connection.js';
 
 /** Callbacks of a {@link BinanceKlineFeed}. */
 export interface KlineFeedEvents {
@@ -50,7 +50,6 @@ interface SymbolState {
 export class BinanceKlineFeed {
   readonly #symbols = new Map<string, SymbolState>();
   readonly #connections: KlineConnection[] = [];
-  readonly #ms: number;
 
   constructor(
     symbols: readonly string[],
@@ -61,7 +60,6 @@ export class BinanceKlineFeed {
     readonly logger: FeedLogger = silentLogger,
     random: () => number = Math.random,
   ) {
-    this.#ms = timeframeMs(interval);
     const per = Math.max(1, Math.min(BINANCE_MAX_STREAMS, opts.maxStreamsPerConnection));
     for (let i = 0; i < symbols.length; i += per) {
       const group = symbols.slice(i, i + per);

@@ -1,10 +1,10 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, Composer, InputFile, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import { COMMANDS } from '../../commands/index.js';
 import { FatalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { renderView, type Rendered } from '../render.js';
+import { type Rendered } from '../render.js';
+import { COMMANDS, renderView } from '../features/index.js';
 import { exportFileName } from '../render-reports.js';
 import type { ChatRouter } from '../router.js';
 import { isAllowed, type AccessPolicy } from './auth.js';

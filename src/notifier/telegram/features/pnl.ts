@@ -1,7 +1,7 @@
 import { Composer, InputFile, type Context } from 'grammy';
 import type { PnlView } from '../../../commands/views.js';
 import { renderEquityChartAsync } from '../../charts/equity-chart.js';
-import { renderView } from '../../render.js';
+import { renderView } from '../../features/index.js';
 import type { BotDeps } from '../bot.js';
 
 /** Telegram's caption limit, characters. */

@@ -4,7 +4,8 @@ import { renderCardChartAsync } from '../../charts/card-chart.js';
 import { CARD_CHART_CANDLES } from '../../charts/card-chart.js';
 import { encodeCallback } from '../../codec.js';
 import { esc, money, pct, price } from '../../format.js';
-import { renderView, type Rendered } from '../../render.js';
+import { type Rendered } from '../../render.js';
+import { renderView } from '../../features/index.js';
 import type { BotDeps } from '../bot.js';
 
 /**

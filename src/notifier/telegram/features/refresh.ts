@@ -1,6 +1,6 @@
 import { Composer, type Context } from 'grammy';
 import type { PositionsView } from '../../../commands/views.js';
-import { renderView } from '../../render.js';
+import { renderView } from '../../features/index.js';
 import type { BotDeps } from '../bot.js';
 import { keyboard } from '../keyboard.js';
 import { renderPositions } from './positions.js';
