@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { exportFileName } from './render-reports.js';
-import { renderEquityChartAsync } from './charts/equity-chart.js';
 import type { Runtime } from '../kernel/kernel.js';
 import type { BotEvent } from '../kernel/events.js';
 import type { Card } from '../kernel/card.js';
@@ -174,6 +173,7 @@ export class ConsoleChat implements ChatAdapter {
         // The console's photo: the equity curve as a PNG file next to the state, its path printed.
         const file = join(dirname(this.rt.store.path), 'charts', `equity-${new Date(this.rt.clock.now()).toISOString().replace(/[:.]/g, '-')}.png`);
         mkdirSync(dirname(file), { recursive: true });
+        const { renderEquityChartAsync } = await import('./charts/equity-chart.js');
         writeFileSync(file, await renderEquityChartAsync(view.equity, { title: `Realized equity (${this.rt.config.quote})` }));
         reply(this.rt, { html: `📈 equity chart: ${esc(file)}`, buttons: [] });
       }

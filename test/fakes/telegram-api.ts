@@ -6,6 +6,7 @@
  * polling, error handling, transformers such as auto-retry — without any
  * network access. Only the behaviour edgebot relies on is modelled.
  */
+import { mulberry32 } from '../../src/backtest/evidence.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BotCommand, Chat, Message, Update, User, UserFromGetMe } from 'grammy/types';
@@ -52,17 +53,6 @@ export interface FaultPlan {
 
 const FAULTY_METHODS = ['sendMessage', 'sendPhoto', 'sendDocument', 'editMessageText', 'editMessageReplyMarkup', 'editMessageCaption', 'deleteMessage'];
 
-/** mulberry32: a small seeded PRNG, so a fault run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Someone sending a message or pressing a button. */
 export interface FakeUser {
@@ -242,7 +232,7 @@ export class FakeTelegramApi {
    * {@link FaultKind}s (recorded on the call as `fault`). `null` turns faults off.
    */
   injectFaults(plan: FaultPlan | null): void {
-    this.faultPlan = plan ? { plan, rand: prng(plan.seed ?? 1), methods: new Set(plan.methods ?? FAULTY_METHODS) } : undefined;
+    this.faultPlan = plan ? { plan, rand: mulberry32(plan.seed ?? 1), methods: new Set(plan.methods ?? FAULTY_METHODS) } : undefined;
   }
 
   /** How many calls got each injected fault so far. */

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Card } from '../../kernel/card.js';
 import type { ChartCandles } from '../../feed/candle-history.js';
 import type { Logger } from '../../core/log.js';
-import { cardChartInput, renderCardChartAsync } from './card-chart.js';
 
 /** Whether a card gets a chart: a tradable one (blocked and informational cards go as text). */
 export function chartable(card: Card): boolean {
@@ -16,6 +15,8 @@ export function chartable(card: Card): boolean {
  * the card then goes without its chart — a chart is never worth a lost card).
  */
 export async function cardChartPng(card: Card, history: ChartCandles, log: Logger): Promise<Buffer | null> {
+  // echarts and resvg load on the first chart (~270 ms, ~50 MB): a bot without charts never pays.
+  const { cardChartInput, renderCardChartAsync } = await import('./card-chart.js');
   const input = cardChartInput(card, history);
   if (!input) return null;
   try {

@@ -1,6 +1,5 @@
 import { Composer, InputFile, type Context } from 'grammy';
 import type { PnlView } from '../../../commands/views.js';
-import { renderEquityChartAsync } from '../../charts/equity-chart.js';
 import { renderView } from '../../features/index.js';
 import type { BotDeps } from '../bot.js';
 
@@ -23,6 +22,7 @@ export function pnlFeature(d: BotDeps): Composer<Context> {
       d.reply(r, ctx.chat.id);
       return;
     }
+    const { renderEquityChartAsync } = await import('../../charts/equity-chart.js');
     const png = new InputFile(await renderEquityChartAsync(view.equity, { title: `Realized equity (${rt.config.quote})` }), 'equity.png');
     if (r.html.length <= CAPTION_MAX) {
       await ctx.replyWithPhoto(png, { caption: r.html, parse_mode: 'HTML' });

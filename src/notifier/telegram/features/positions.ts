@@ -1,7 +1,5 @@
 import { Composer, InputFile, type Context } from 'grammy';
 import type { PositionsView } from '../../../commands/views.js';
-import { renderCardChartAsync } from '../../charts/card-chart.js';
-import { CARD_CHART_CANDLES } from '../../charts/card-chart.js';
 import { encodeCallback } from '../../codec.js';
 import { esc, money, pct, price } from '../../format.js';
 import { type Rendered } from '../../render.js';
@@ -27,6 +25,8 @@ export function positionsFeature(d: BotDeps): Composer<Context> {
     const view = (await d.router.command('positions')) as PositionsView;
     const p = view.positions.find((x) => x.id === id);
     const history = rt.history;
+    // Charts load on first use (echarts and resvg are heavy).
+    const { CARD_CHART_CANDLES, renderCardChartAsync } = await import('../../charts/card-chart.js');
     const candles = p && p.timeframe && history ? history.last(p.symbol, p.timeframe, CARD_CHART_CANDLES) : [];
     if (!p || !p.timeframe || !candles.length) {
       await ctx.answerCallbackQuery({ text: p ? `No candles of ${p.symbol} yet to chart.` : `No open position ${id}.` });
