@@ -65,4 +65,15 @@ describe('state file', () => {
     expect(readdirSync(dir)).toEqual(['state.json']);
     expect(JSON.parse(readFileSync(path, 'utf8')).risk.killSwitch).toBe(true);
   });
+
+  it('writeOnClose (replay): save and flush leave the file alone; close writes everything', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'edgebot-state-')), 'state.json');
+    const store = await StateStore.open(path, 10_000, { durable: false, writeOnClose: true });
+    store.data.risk.killSwitch = true;
+    store.save(0);
+    await store.flush();
+    expect(existsSync(path)).toBe(false);
+    await store.close();
+    expect(JSON.parse(readFileSync(path, 'utf8')).risk.killSwitch).toBe(true);
+  });
 });

@@ -92,8 +92,8 @@ export async function prepareReplay(o: ReplayOptions): Promise<ReplaySession> {
   // Next to the configured state file, never the bot's own: data/replay-state.json by default.
   const statePath = o.statePath ?? join(dirname(config.paths.state), 'replay-state.json');
   rmSync(statePath, { force: true });
-  // A replay's state is rebuilt from its data on every run: plain atomic writes, no fsync.
-  const store = await StateStore.open(statePath, config.broker.startingBalance, { durable: false });
+  // A replay's state is rebuilt from its data on every run: written once, at the end, no fsync.
+  const store = await StateStore.open(statePath, config.broker.startingBalance, { durable: false, writeOnClose: true });
   const secrets: string[] = [];
   const log = appLogger(config, !!o.output, secrets);
   for (const n of notes) log.warn(n);

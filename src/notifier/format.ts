@@ -12,8 +12,10 @@ export function price(p: number): string {
 }
 
 /** Money in quote currency with 2 decimals and a sign when asked: +12.34. */
+const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 export function money(x: number, signed = false): string {
-  const s = Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  // One formatter for every call: toLocaleString builds a new one each time.
+  const s = MONEY.format(Math.abs(x));
   return (x < 0 ? '−' : signed ? '+' : '') + s;
 }
 

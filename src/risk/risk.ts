@@ -59,8 +59,16 @@ export function nextUtcMidnight(t: number): number {
   return (Math.floor(t / DAY_MS) + 1) * DAY_MS;
 }
 
+let lastDay = NaN;
+let lastDayText = '';
+/** `2025-01-02` for a time in that UTC day (ms); the string is built once per day, not per call. */
 function utcDay(t: number): string {
-  return new Date(Math.floor(t / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  const d = Math.floor(t / DAY_MS);
+  if (d !== lastDay) {
+    lastDay = d;
+    lastDayText = new Date(d * DAY_MS).toISOString().slice(0, 10);
+  }
+  return lastDayText;
 }
 
 /**

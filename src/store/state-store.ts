@@ -39,6 +39,12 @@ export interface StateStoreOptions {
    * engine): flushes are plain atomic writes — a replay's state is rebuilt from its data anyway.
    */
   durable?: boolean;
+  /**
+   * true (replay): the file is written once, at {@link StateStore.close}; `save` and `flush` only
+   * mark it changed. A replay's state is rebuilt from its data on every run, so writing it ahead
+   * of every message would only cost time. Default false.
+   */
+  writeOnClose?: boolean;
   /** Told when writing starts failing (with the error) and when it works again. */
   onHealth?: (ok: boolean, err?: Error) => void;
   /** Backoff of the background retry after a failed write, ms. Default 1 000 → 60 000. */
@@ -68,6 +74,7 @@ export class StateStore {
   #healthy = true;
   #lastError: Error | undefined;
   #closed = false;
+  #closing = false;
   readonly #beforeWrite: (() => void)[] = [];
 
   private constructor(readonly path: string, db: Low<State>, readonly outcome: LoadOutcome, opts: StateStoreOptions) {
@@ -134,6 +141,7 @@ export class StateStore {
    * @throws StorageError when the write fails; the background keeps retrying
    */
   async flush(): Promise<void> {
+    if (this.#opts.writeOnClose && !this.#closing) return;
     const want = this.#generation;
     while (this.#written < want) {
       if (this.#writing) {
@@ -146,6 +154,7 @@ export class StateStore {
 
   /** Final write at shutdown; stops the background timer. */
   async close(): Promise<void> {
+    this.#closing = true;
     this.#generation++;
     await this.flush().catch(() => {});
     this.#closed = true;
@@ -154,7 +163,7 @@ export class StateStore {
   }
 
   #schedule(delayMs: number): void {
-    if (this.#timer || this.#closed) return;
+    if (this.#timer || this.#closed || this.#opts.writeOnClose) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (this.#written < this.#generation && !this.#writing) void this.#writeOnce().catch(() => {});
