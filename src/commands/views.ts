@@ -6,7 +6,7 @@ import type { Timeframe } from '../core/timeframe.js';
 import type { VenueMode } from '../kernel/card.js';
 import type { VenueFailure } from '../kernel/ports.js';
 import type { SignalEvidence } from '../signal/evidence.js';
-import type { KpiSnapshot } from '../kpi/service.js';
+import type { KpiSnapshot } from '../kernel/kpi.js';
 
 export type { VenueMode };
 

@@ -116,7 +116,7 @@ export const ConfigSchema = z.strictObject({
     liveUnvalidated: z.boolean().default(false),
   }).prefault({}),
   /**
-   * Execution KPI alert thresholds (src/kpi; seed 002): an alert when mean slippage (quote vs
+   * Execution KPI alert thresholds (src/kernel/kpi.ts; seed 002): an alert when mean slippage (quote vs
    * fill) exceeds `slippagePercent`, mean order-to-fill time `fillTimeSeconds`, p99 candle-close →
    * card-delivered latency `latencySeconds`, or feed uptime over the last 24 h falls below
    * `uptimePercent`.

@@ -6,10 +6,10 @@
  * never retried.
  */
 import type { Exchange } from 'ccxt';
-import { distance } from 'fastest-levenshtein';
 import { ConfigError } from '../core/errors.js';
 import { displaySymbol, type Instrument, type MarketType } from '../core/instrument.js';
 import { toExchangeError } from './rest.js';
+import { closeMatches, isType, type MarketInfo } from './market-match.js';
 
 /** What to resolve: config `baseCoins`, `quote`, `exchange.marketType` and `exchange.markets`. */
 export interface InstrumentRequest {
@@ -18,42 +18,6 @@ export interface InstrumentRequest {
   marketType: MarketType;
   /** Explicit ccxt symbols per base coin (config `exchange.markets`). */
   explicit?: Readonly<Record<string, string>>;
-}
-
-/** The part of a ccxt market edgebot reads (ccxt's own `Market` type has every field optional). */
-interface MarketInfo {
-  id?: string;
-  symbol?: string;
-  base?: string;
-  quote?: string;
-  settle?: string;
-  spot?: boolean;
-  swap?: boolean;
-  linear?: boolean;
-  active?: boolean;
-  taker?: number;
-}
-
-/** How many close matches a "no such market" error lists. */
-const CLOSE_MATCHES = 5;
-
-/**
- * The venue's market symbols nearest to `wanted` (Levenshtein distance, case-insensitive), preferring
- * markets of `type`: at most {@link CLOSE_MATCHES}, closest first, ties in alphabetical order.
- */
-export function closeMatches(wanted: string, markets: readonly MarketInfo[], type?: MarketType): string[] {
-  const w = wanted.toUpperCase();
-  const pool = markets.filter((m) => typeof m.symbol === 'string' && (type === undefined || isType(m, type)));
-  const from = pool.length ? pool : markets.filter((m) => typeof m.symbol === 'string');
-  return from
-    .map((m) => ({ s: m.symbol!, d: distance(w, m.symbol!.toUpperCase()) }))
-    .sort((a, b) => a.d - b.d || (a.s < b.s ? -1 : a.s > b.s ? 1 : 0))
-    .slice(0, CLOSE_MATCHES)
-    .map((x) => x.s);
-}
-
-function isType(m: MarketInfo, type: MarketType): boolean {
-  return type === 'spot' ? m.spot === true : m.swap === true;
 }
 
 /** The unified symbol edgebot looks for by default: `BTC/USDT` (spot) or `BTC/USD:USD` (linear swap). */

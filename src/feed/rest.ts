@@ -10,7 +10,7 @@ import type { Candle } from '../core/candle.js';
 import { ConfigError, ExchangeError } from '../core/errors.js';
 import { toCcxtSymbol } from '../core/instrument.js';
 import { bucketOpen, timeframeMs, type Timeframe } from '../core/timeframe.js';
-import { closeMatches } from './markets.js';
+import { closeMatches } from './market-match.js';
 
 type CcxtModule = typeof import('ccxt');
 let ccxtModule: Promise<CcxtModule> | undefined;

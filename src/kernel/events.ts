@@ -28,7 +28,7 @@ export type BotEvent =
   | { type: 'signal-paused'; pause: SignalPause }
   /** A risk limit was hit (once per limit per UTC day). */
   | { type: 'risk-limit'; hit: RiskLimitHit }
-  /** An execution KPI crossed its threshold (src/kpi). */
+  /** An execution KPI crossed its threshold (src/kernel/kpi.ts). */
   | { type: 'kpi-alert'; alert: KpiAlert }
   /** The market-data feed went down, came back, or the venue has no candles for a stretch. */
   | { type: 'feed'; level: 'info' | 'warning'; feed: FeedNotice }

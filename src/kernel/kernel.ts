@@ -20,7 +20,7 @@ import type { RiskManager } from '../risk/risk.js';
 import type { Portfolio } from './portfolio.js';
 import { wireKernel } from './wire.js';
 import { DriftService } from '../signal/drift-service.js';
-import { emptyKpiState, KpiService } from '../kpi/service.js';
+import { emptyKpiState, KpiService } from './kpi.js';
 import { EvidenceBook, paperOnlyReason } from '../signal/evidence.js';
 import type { ValidatedFile } from '../signal/validated.js';
 

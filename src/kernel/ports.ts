@@ -1,6 +1,8 @@
 import type { Side } from '../core/instrument.js';
 import type { ExitReason, Position, Trade, TradeMode } from '../portfolio/types.js';
-import type { ActionResult } from './trade-service.js';
+import type { ActionResult, StopReport } from './outcome.js';
+
+export type { StopReport } from './outcome.js';
 import type { VenueFailure } from './live-outcome.js';
 
 export type { VenueFailure };
@@ -27,16 +29,6 @@ export interface Holdings {
   quote: string;
   equity: number;
   balances: { asset: string; free: number; total: number }[];
-}
-
-/** What an execution client cancelled after the kill switch was set. */
-export interface StopReport {
-  /** Live confirmations taken off their cards. */
-  confirmations: number;
-  /** Entries that were resting unfilled, now cancelled. */
-  cancelledEntries: number;
-  /** Open positions that keep their protective orders (stop and target). */
-  protectedPositions: number;
 }
 
 /**

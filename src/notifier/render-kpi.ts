@@ -1,6 +1,6 @@
 import type { KpiView } from '../commands/views.js';
 import type { KpiAlert, KpiName } from '../core/kpi.js';
-import type { KpiSnapshot } from '../kpi/service.js';
+import type { KpiSnapshot } from '../kernel/kpi.js';
 import type { Rendered } from './rendered.js';
 
 const NAME: Record<KpiName, string> = { slippage: 'Slippage', 'fill-time': 'Fill time', uptime: 'Feed uptime', latency: 'Signal latency' };

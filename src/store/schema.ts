@@ -119,7 +119,7 @@ export { DriftSignalSchema, type DriftSignalState } from '../signal/drift.js';
 import { DriftSignalSchema } from '../signal/drift.js';
 
 /**
- * Execution KPI measurements (src/kpi/service.ts), bounded: card counts since the state began;
+ * Execution KPI measurements (src/kernel/kpi.ts), bounded: card counts since the state began;
  * order times of entries not filled yet (card id → ms UTC); the last fills (quote and fill price
  * in quote currency, slippage in % — adverse positive —, order-to-fill ms); the last
  * candle-close → card-delivered latencies (ms); feed connected ('1') or not ('0') per minute over
@@ -177,7 +177,7 @@ export const StateSchema = z.object({
   outbox: z.object({ nextId: z.number(), items: z.array(OutboxItemSchema) }).prefault({ nextId: 1, items: [] }),
   /** The owner's notification settings (/settings); absent in older files = the defaults. */
   settings: SettingsSchema.optional(),
-  /** Execution KPI samples (src/kpi); optional: older files have none, the runtime creates it. */
+  /** Execution KPI samples (src/kernel/kpi.ts); optional: older files have none, the runtime creates it. */
   kpi: KpiStateSchema.optional(),
   /** The current and previous process: a start without a clean stop before it was a crash. */
   runs: z.object({

@@ -14,8 +14,7 @@ const LAYERS = [
   ['portfolio'],
   ['risk', 'signal'],
   ['store'],
-  // The kernel's services: the KPI service listens to kernel events, the kernel builds it.
-  ['kernel', 'kpi'],
+  ['kernel'],
   ['execution'],
   ['commands'],
   ['notifier'],

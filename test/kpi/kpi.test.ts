@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { ReplayClock } from '../../src/core/clock.js';
 import type { BotEvent } from '../../src/kernel/events.js';
 import type { Card } from '../../src/kernel/card.js';
-import { emptyKpiState, KpiService } from '../../src/kpi/service.js';
+import { emptyKpiState, KpiService } from '../../src/kernel/kpi.js';
 import { createLogger } from '../../src/core/log.js';
 import { renderView } from '../../src/notifier/features/index.js';
 import { htmlToText } from '../../src/notifier/format.js';

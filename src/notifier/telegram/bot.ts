@@ -1,38 +1,13 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, Composer, InputFile, type Context } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
 import { FatalError } from '../../core/errors.js';
-import type { Logger } from '../../core/log.js';
-import { type Rendered } from '../render.js';
 import { COMMANDS, renderView } from '../features/index.js';
 import { exportFileName } from '../render-reports.js';
-import type { ChatRouter } from '../router.js';
-import { isAllowed, type AccessPolicy } from './auth.js';
+import { isAllowed } from './auth.js';
+import type { BotDeps } from './deps.js';
 import { FEATURES } from './features/index.js';
 
-export interface BotDeps {
-  router: ChatRouter;
-  policy: AccessPolicy;
-  log: Logger;
-  apiRoot: string;
-  /** Updates with an id ≤ this were handled before a restart; they are skipped if re-delivered. */
-  lastUpdateId: () => number;
-  setLastUpdateId: (id: number) => void;
-  /** Queues a reply in the outbox (sent once the state that it reports is on disk). */
-  reply: (r: Rendered, chatId: number) => void;
-  /** Writes the state now; resolves false when it cannot be written. */
-  commit: () => Promise<boolean>;
-  /**
-   * `onPollingDead` is called once when `getUpdates` has failed this many times in a row
-   * (default 20), or has not succeeded for `pollDeadAfterMs` (default 5 min) while failing —
-   * network down, Bot API errors: the bot cannot hear `/stop`, so the process should exit and
-   * be restarted.
-   */
-  maxPollFailures?: number;
-  pollDeadAfterMs?: number;
-  onPollingDead?: (err: Error) => void;
-  botInfo?: UserFromGetMe;
-}
+export type { BotDeps } from './deps.js';
 
 /** Authorization for commands and taps alike; strangers get a refusal and are logged. */
 function authComposer(d: BotDeps): Composer<Context> {

@@ -1,5 +1,5 @@
 import type { Composer, Context } from 'grammy';
-import type { BotDeps } from '../bot.js';
+import type { BotDeps } from '../deps.js';
 import { pnlFeature } from './pnl.js';
 import { positionsFeature } from './positions.js';
 import { refreshFeature } from './refresh.js';

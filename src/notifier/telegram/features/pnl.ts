@@ -1,7 +1,7 @@
 import { Composer, InputFile, type Context } from 'grammy';
 import type { PnlView } from '../../../commands/views.js';
 import { renderView } from '../../features/index.js';
-import type { BotDeps } from '../bot.js';
+import type { BotDeps } from '../deps.js';
 
 /** Telegram's caption limit, characters. */
 const CAPTION_MAX = 1024;

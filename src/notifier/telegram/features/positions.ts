@@ -4,7 +4,7 @@ import { encodeCallback } from '../../codec.js';
 import { esc, money, pct, price } from '../../format.js';
 import { type Rendered } from '../../render.js';
 import { renderView } from '../../features/index.js';
-import type { BotDeps } from '../bot.js';
+import type { BotDeps } from '../deps.js';
 
 /**
  * `/positions` in Telegram: the list (time in position, unrealized P&L) with a Close button per

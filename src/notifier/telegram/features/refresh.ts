@@ -1,7 +1,7 @@
 import { Composer, type Context } from 'grammy';
 import type { PositionsView } from '../../../commands/views.js';
 import { renderView } from '../../features/index.js';
-import type { BotDeps } from '../bot.js';
+import type { BotDeps } from '../deps.js';
 import { keyboard } from '../keyboard.js';
 import { renderPositions } from './positions.js';
 

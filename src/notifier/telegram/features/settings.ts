@@ -5,7 +5,7 @@ import {
   SETTABLE_TOPICS, applySettingsArgs, levelOf, nextLevel, setLevel, setQuietHours, settingsOf, unmute, type SettingsOutcome,
 } from '../../../store/settings.js';
 import { levelLabel, quietLabel, renderSettings, settingsOutcomeText, TOPIC_NAME } from '../../render-settings.js';
-import type { BotDeps } from '../bot.js';
+import type { BotDeps } from '../deps.js';
 
 type Ctx = Context & MenuFlavor;
 

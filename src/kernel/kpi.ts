@@ -1,12 +1,12 @@
 import type { Clock } from '../core/clock.js';
-import type { BotEvent } from '../kernel/events.js';
+import type { BotEvent } from './events.js';
 import type { KpiAlert, KpiName } from '../core/kpi.js';
-import type { Card } from '../kernel/card.js';
+import type { Card } from './card.js';
 import type { Config } from '../config/schema.js';
 import type { Position } from '../portfolio/types.js';
 import type { KpiState } from '../store/schema.js';
 import type { OutboxItem } from '../store/schema.js';
-import { max, mean, percentile } from './stats.js';
+import { max, mean, percentile } from './kpi-stats.js';
 
 /** Samples kept: the last fills and latencies, and 24 h of per-minute feed samples. */
 export const KPI_WINDOW = { fills: 100, latencies: 200, uptimeMinutes: 1440, orders: 200, cardsSeen: 1000 } as const;
