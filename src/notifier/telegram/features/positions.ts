@@ -36,7 +36,7 @@ export function positionsFeature(d: BotDeps): Composer<Context> {
     const paper = rt.broker.account.positions.find((x) => x.id === id);
     const signalTime = paper ? (rt.engine.cards.get(paper.cardId)?.createdAt ?? -1) : -1;
     const png = await renderCardChartAsync({
-      candles, entry: p.entryPrice, stop: p.stop, target: p.target, signalTime, direction: 'long',
+      candles, entry: p.entryPrice, stop: p.stop, target: p.target, signalTime, direction: p.side === 'short' ? 'short' : 'long',
       title: `${p.symbol} · ${p.timeframe} · position ${p.id}`,
     });
     await ctx.replyWithPhoto(new InputFile(png, `${p.symbol}-${p.id}.png`), {
