@@ -1,19 +1,14 @@
+import { buttons } from './helpers/telegram.js';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareReplay, type ReplaySession } from '../src/app/replay.js';
-import { startFakeTelegramApi, type FakeTelegramApi, type SentMessage } from './fakes/telegram-api.js';
+import { startFakeTelegramApi, type FakeTelegramApi } from './fakes/telegram-api.js';
 
 const OWNER = { id: 1001, first_name: 'Owner' };
 const STRANGER = { id: 666, first_name: 'Mallory' };
-
-/** Inline buttons of a stored message as [text, data] pairs. */
-function buttons(m: SentMessage | undefined): [string, string][] {
-  const kb = (m?.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
-  return kb.flat().map((b) => [b.text, b.callback_data ?? '']);
-}
 
 describe('Telegram end to end: grammY ↔ fake Bot API over loopback, real candles', () => {
   let api: FakeTelegramApi;

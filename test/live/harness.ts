@@ -40,11 +40,7 @@ export class ArmedRule implements CandleRule {
   }
 }
 
-/** Inline buttons of a message as [text, data] pairs. */
-export function buttons(m: SentMessage | undefined): [string, string][] {
-  const kb = (m?.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
-  return kb.flat().map((b) => [b.text, b.callback_data ?? '']);
-}
+export { buttons } from '../helpers/telegram.js';
 
 export interface LiveEnv {
   fake: FakeBinance;

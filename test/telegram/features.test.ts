@@ -1,3 +1,4 @@
+import { buttons } from '../helpers/telegram.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +13,6 @@ import { startFakeTelegramApi, type FakeTelegramApi, type RecordedCall, type Sen
 import { decodePng } from '../helpers/png.js';
 
 const OWNER = { id: 1001, first_name: 'Owner' };
-
-function buttons(m: SentMessage | undefined): [string, string][] {
-  const kb = (m?.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
-  return kb.flat().map((b) => [b.text, b.callback_data ?? '']);
-}
 
 // Charts, notification settings, mutes and refresh through grammY and the fake Bot API, on two
 // days of real 5m candles (a low z-score threshold so cards fire often).
