@@ -163,7 +163,7 @@ export async function startBot(o: RunOptions): Promise<RunningBot> {
     const live = keys ? await createLiveTrader(config, keys, o.exchangeTimeoutMs) : undefined;
     // Validated signals run next to the z-score rule (and any extra rules a test adds).
     const validated = validatedSignals(config, log);
-    const rt = createRuntime({ notice: renderEvent,
+    const rt = createRuntime({ notice: renderEvent, wallClock: true,
       mode: o.mode,
       ...validated,
       rules: [...validated.rules, ...(o.rules ?? [])],

@@ -126,6 +126,11 @@ export interface RuntimeOptions {
    * crash left undone): the chat layer's `renderEvent`. Its message goes straight into the outbox.
    */
   notice: (e: BotEvent) => { html: string; buttons: { text: string; data: string }[][] } | null;
+  /**
+   * The clock is the wall clock (paper, live): signal latency (candle close → delivered) is
+   * measured. A replay's clock is candle time, where latency means nothing. Default false.
+   */
+  wallClock?: boolean;
 }
 
 /**
@@ -195,8 +200,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   state.kpi ??= emptyKpiState();
   const kpi = new KpiService({
     state: state.kpi, clock: o.clock, cards: engine.cards, thresholds: config.kpi, startedAt: o.clock.now(), persist,
-    // Latency is wall time; a replay's clock is candle time.
-    measureLatency: o.mode === 'paper' || o.mode === 'live',
+    measureLatency: o.wallClock ?? false,
     // After the event that caused it has reached every listener (the fill shows before its alert).
     emit: (e) => queueMicrotask(() => bus.emit(e)),
   });
