@@ -19,7 +19,8 @@ describe('a digest after a restart', () => {
       rig.outbox.enqueue({ kind: 'card', cardId: c.id });
     }
     const digest = await rig.api.waitFor(() => rig!.api.messages(OWNER_CHAT).find((m) => /3 signals/.test(m.text ?? '')));
-    expect(cards.every((c) => c.message?.messageId === digest.message_id)).toBe(true);
+    // The chat records the message on each card once Telegram has answered the send.
+    await rig.api.waitFor(() => cards.every((c) => c.message?.messageId === digest.message_id));
 
     // The process restarts: a new chat on the same state, with nothing in memory about the digest.
     await rig.chat.stop();
